@@ -1,0 +1,111 @@
+/**
+ * The kernel interface. Ops in src/ops/ do shape logic, dtype promotion and autograd; every loop
+ * over tensor data goes through one of these functions. `ref` (plain TypeScript) defines what each
+ * kernel means; `wasm` overrides the ones that speed needs and must agree with `ref` on every shape.
+ *
+ * Contract shared by all kernels:
+ * - Arrays are plain typed arrays on the JS heap, dense, row-major, unless a stride says otherwise.
+ * - Kernels write every element of `out` (they never rely on it being zeroed) and never allocate
+ *   tensors. `out` never aliases an input unless the kernel says so.
+ * - Float kernels accept Float32Array or Float64Array (float64 is the gradient-check mode); all
+ *   arrays of one call have the same float type.
+ */
+
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+export type FloatArray = Float32Array | Float64Array;
+export type DataArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export type UnaryOp =
+  | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'tanh' | 'sigmoid' | 'relu'
+  | 'leakyRelu' | 'gelu' | 'sin' | 'cos' | 'sign' | 'square' | 'reciprocal' | 'floor' | 'ceil' | 'round';
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
+
+/** A strided read of an input for broadcasting binary ops: element at multi-index i is
+ * data[offset + Σ i_d · strides[d]]; a broadcast dimension has stride 0. */
+export interface StridedInput {
+  data: DataArray;
+  offset: number;
+  strides: readonly number[];
+}
+
+export interface MatmulParams {
+  /** number of matrix products */
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  /** A is stored (k, m) instead of (m, k) */
+  transA: boolean;
+  /** B is stored (n, k) instead of (k, n) */
+  transB: boolean;
+  /** element distance between consecutive batch entries of A / B (0 broadcasts one matrix) */
+  aBatchStride: number;
+  bBatchStride: number;
+  /** when true, C += A·B instead of C = A·B */
+  accumulate?: boolean;
+}
+
+/** Geometry of a 2-D convolution, fully resolved by the op (padding is symmetric per axis).
+ * x (n, c, h, w) · weight (o, c/groups, kh, kw) → y (n, o, oh, ow), all dense. */
+export interface Conv2dGeometry {
+  n: number; c: number; h: number; w: number;
+  o: number; kh: number; kw: number;
+  oh: number; ow: number;
+  strideH: number; strideW: number;
+  padH: number; padW: number;
+  dilationH: number; dilationW: number;
+  groups: number;
+}
+
+/** Geometry of a 2-D pooling window, resolved by the op (ceil mode already folded into oh/ow).
+ * x (n, c, h, w) → y (n, c, oh, ow), all dense. Padding cells are never the max and, for
+ * average pooling, count in the divisor only when countIncludePad. */
+export interface Pool2dGeometry {
+  n: number; c: number; h: number; w: number;
+  kh: number; kw: number;
+  oh: number; ow: number;
+  strideH: number; strideW: number;
+  padH: number; padW: number;
+}
+
+export interface Backend {
+  readonly name: string;
+
+  /** out[i] = op(x[i]); x and out dense with equal length; alpha is leakyRelu's slope. May alias. */
+  unary(op: UnaryOp, x: DataArray, out: DataArray, alpha?: number): void;
+
+  /** out (dense, shape `shape`) = op(a, b), reading a and b through strides (broadcast = 0).
+   * Comparisons write 0/1. */
+  binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: DataArray, shape: readonly number[]): void;
+
+  /** Dense strided copy: out (dense, `shape`) takes x read through strides. */
+  copyStrided(x: StridedInput, out: DataArray, shape: readonly number[]): void;
+
+  /** Reduces the middle axis of x viewed as (outer, size, inner) into out (outer, inner).
+   * argmax/argmin write indices in [0, size) (first occurrence) into an Int32Array. */
+  reduce(op: ReduceOp, x: DataArray, out: DataArray, outer: number, size: number, inner: number): void;
+
+  /** C (batch, m, n) = A · B per batch, see MatmulParams. */
+  matmul(a: FloatArray, b: FloatArray, c: FloatArray, p: MatmulParams): void;
+
+  /** y = conv2d(x, weight), no bias. */
+  conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv2dGeometry): void;
+  /** gx = ∂L/∂x given gy = ∂L/∂y. Overwrites gx. */
+  conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: FloatArray, g: Conv2dGeometry): void;
+  /** gw = ∂L/∂weight given x and gy. Overwrites gw. */
+  conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArray, g: Conv2dGeometry): void;
+
+  /** Max pooling; argmax gets, per output, the index (iy·w + ix) of the winner within its plane.
+   * A window that covers only padding yields -Infinity and argmax -1. */
+  maxPool2d(x: FloatArray, y: FloatArray, argmax: Int32Array, g: Pool2dGeometry): void;
+  /** gx = scatter-add of gy at argmax. Overwrites gx. */
+  maxPool2dBackward(gy: FloatArray, argmax: Int32Array, gx: FloatArray, g: Pool2dGeometry): void;
+  avgPool2d(x: FloatArray, y: FloatArray, g: Pool2dGeometry, countIncludePad: boolean): void;
+  /** Overwrites gx. */
+  avgPool2dBackward(gy: FloatArray, gx: FloatArray, g: Pool2dGeometry, countIncludePad: boolean): void;
+}
