@@ -17,7 +17,7 @@ export type DataArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export type UnaryOp =
   | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'tanh' | 'sigmoid' | 'relu'
-  | 'leakyRelu' | 'gelu' | 'sin' | 'cos' | 'sign' | 'square' | 'reciprocal' | 'floor' | 'ceil' | 'round';
+  | 'leakyRelu' | 'gelu' | 'erf' | 'sin' | 'cos' | 'sign' | 'square' | 'reciprocal' | 'floor' | 'ceil' | 'round';
 
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
@@ -85,6 +85,25 @@ export interface Backend {
 
   /** Dense strided copy: out (dense, `shape`) takes x read through strides. */
   copyStrided(x: StridedInput, out: DataArray, shape: readonly number[]): void;
+
+  /** The inverse of copyStrided: writes dense `src` (shape `shape`) into out.data through out's
+   * offset and strides (no stride 0). Elements of out.data outside that view are left as they are. */
+  scatterStrided(src: DataArray, out: StridedInput, shape: readonly number[]): void;
+
+  /** out (dense, `shape`) = cond ? a : b, each read through strides; cond is nonzero-is-true. */
+  where(cond: StridedInput, a: StridedInput, b: StridedInput, out: DataArray, shape: readonly number[]): void;
+
+  /** Row lookup (embedding): x viewed as (outer, size, inner), out as (outer, index.length, inner);
+   * out[o, j, :] = x[o, index[j], :]. Indices are already checked to lie in [0, size). */
+  indexSelect(x: DataArray, index: Int32Array, out: DataArray, outer: number, size: number, inner: number): void;
+  /** The backward of indexSelect: out[o, index[j], :] += src[o, j, :]. ADDS into out. */
+  indexAdd(src: DataArray, index: Int32Array, out: DataArray, outer: number, size: number, inner: number): void;
+
+  /** torch.gather along the middle axis: x (outer, size, inner), index and out (outer, m, inner);
+   * out[o, j, i] = x[o, index[o, j, i], i]. Indices are already checked. */
+  gather(x: DataArray, index: Int32Array, out: DataArray, outer: number, size: number, m: number, inner: number): void;
+  /** The backward of gather: out[o, index[o, j, i], i] += src[o, j, i]. ADDS into out. */
+  scatterAdd(src: DataArray, index: Int32Array, out: DataArray, outer: number, size: number, m: number, inner: number): void;
 
   /** Reduces the middle axis of x viewed as (outer, size, inner) into out (outer, inner).
    * argmax/argmin write indices in [0, size) (first occurrence) into an Int32Array. */

@@ -1,0 +1,310 @@
+import type { BinaryOp, DataArray, ReduceOp, StridedInput, UnaryOp } from '../backend.js';
+
+// Reference elementwise, copy and reduction kernels: the definition of each op's math.
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/** GELU with the exact erf form (PyTorch's default approximate='none'). */
+export function gelu(x: number): number {
+  return 0.5 * x * (1 + erf(x / Math.SQRT2));
+}
+
+/** erf to ~1e-13: its Maclaurin series for |x| < 3 (cancellation costs at most three digits
+ * there) and the continued fraction of erfc beyond. */
+export function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    // Maclaurin series converges fast enough in float64 for |x| < 3.
+    let sum = ax;
+    let term = ax;
+    const x2 = ax * ax;
+    for (let n = 1; n < 80; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    const r = (2 / Math.sqrt(Math.PI)) * sum;
+    return x < 0 ? -r : r;
+  }
+  // erfc asymptotic continued fraction for large |x|.
+  let f = 0;
+  for (let n = 60; n >= 1; n--) f = n / 2 / (ax + f);
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
+  return x < 0 ? erfc - 1 : 1 - erfc;
+}
+
+export { SQRT_2_OVER_PI };
+
+function unaryFn(op: UnaryOp, alpha: number): (v: number) => number {
+  switch (op) {
+    case 'neg': return (v) => -v;
+    case 'abs': return Math.abs;
+    case 'exp': return Math.exp;
+    case 'log': return Math.log;
+    case 'sqrt': return Math.sqrt;
+    case 'rsqrt': return (v) => 1 / Math.sqrt(v);
+    case 'tanh': return Math.tanh;
+    case 'sigmoid': return (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
+    case 'relu': return (v) => (v > 0 ? v : 0);
+    case 'leakyRelu': return (v) => (v > 0 ? v : alpha * v);
+    case 'gelu': return gelu;
+    case 'erf': return erf;
+    case 'sin': return Math.sin;
+    case 'cos': return Math.cos;
+    case 'sign': return (v) => (v > 0 ? 1 : v < 0 ? -1 : 0);
+    case 'square': return (v) => v * v;
+    case 'reciprocal': return (v) => 1 / v;
+    case 'floor': return Math.floor;
+    case 'ceil': return Math.ceil;
+    case 'round': return roundHalfEven;
+  }
+}
+
+/** PyTorch rounds half to even. */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+export function unary(op: UnaryOp, x: DataArray, out: DataArray, alpha = 0.01): void {
+  const n = x.length;
+  switch (op) {
+    // The hottest ones get their own loops; the rest share the generic one.
+    case 'relu':
+      for (let i = 0; i < n; i++) { const v = x[i]!; out[i] = v > 0 ? v : 0; }
+      return;
+    case 'neg':
+      for (let i = 0; i < n; i++) out[i] = -x[i]!;
+      return;
+    case 'exp':
+      for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!);
+      return;
+    default: {
+      const f = unaryFn(op, alpha);
+      for (let i = 0; i < n; i++) out[i] = f(x[i]!);
+    }
+  }
+}
+
+function binaryFn(op: BinaryOp): (a: number, b: number) => number {
+  switch (op) {
+    case 'add': return (a, b) => a + b;
+    case 'sub': return (a, b) => a - b;
+    case 'mul': return (a, b) => a * b;
+    case 'div': return (a, b) => a / b;
+    case 'pow': return Math.pow;
+    // NaN propagates, as in PyTorch.
+    case 'maximum': return (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b);
+    case 'minimum': return (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b);
+    case 'eq': return (a, b) => (a === b ? 1 : 0);
+    case 'ne': return (a, b) => (a !== b ? 1 : 0);
+    case 'lt': return (a, b) => (a < b ? 1 : 0);
+    case 'le': return (a, b) => (a <= b ? 1 : 0);
+    case 'gt': return (a, b) => (a > b ? 1 : 0);
+    case 'ge': return (a, b) => (a >= b ? 1 : 0);
+  }
+}
+
+export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: DataArray, shape: readonly number[]): void {
+  const n = out.length;
+  if (n === 0) return;
+  const nd = shape.length;
+  const ad = a.data;
+  const bd = b.data;
+  // Integer division truncates toward zero in the typed array store only for Int32Array; PyTorch's
+  // int '/' is true division, which the op layer handles by choosing a float output dtype.
+  const f = binaryFn(op);
+  // Fast path: both inputs dense with the op's shape (the common case in training).
+  if (isDense(a, shape) && isDense(b, shape)) {
+    const ao = a.offset;
+    const bo = b.offset;
+    switch (op) {
+      case 'add': for (let i = 0; i < n; i++) out[i] = ad[ao + i]! + bd[bo + i]!; return;
+      case 'sub': for (let i = 0; i < n; i++) out[i] = ad[ao + i]! - bd[bo + i]!; return;
+      case 'mul': for (let i = 0; i < n; i++) out[i] = ad[ao + i]! * bd[bo + i]!; return;
+      case 'div': for (let i = 0; i < n; i++) out[i] = ad[ao + i]! / bd[bo + i]!; return;
+      default: for (let i = 0; i < n; i++) out[i] = f(ad[ao + i]!, bd[bo + i]!); return;
+    }
+  }
+  // General path: iterate the last dimension in an inner loop, odometer over the rest.
+  const last = nd === 0 ? 1 : shape[nd - 1]!;
+  const as = nd === 0 ? 0 : a.strides[nd - 1]!;
+  const bs = nd === 0 ? 0 : b.strides[nd - 1]!;
+  const idx = new Array<number>(Math.max(nd - 1, 0)).fill(0);
+  let pa = a.offset;
+  let pb = b.offset;
+  for (let o = 0; o < n; o += last) {
+    let qa = pa;
+    let qb = pb;
+    for (let j = 0; j < last; j++) {
+      out[o + j] = f(ad[qa]!, bd[qb]!);
+      qa += as;
+      qb += bs;
+    }
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]!++;
+      pa += a.strides[d]!;
+      pb += b.strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      pa -= a.strides[d]! * shape[d]!;
+      pb -= b.strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+function isDense(x: StridedInput, shape: readonly number[]): boolean {
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && x.strides[i] !== expected) return false;
+    expected *= shape[i]!;
+  }
+  return true;
+}
+
+export function copyStrided(x: StridedInput, out: DataArray, shape: readonly number[]): void {
+  const n = out.length;
+  if (n === 0) return;
+  const xd = x.data;
+  if (isDense(x, shape)) {
+    for (let i = 0; i < n; i++) out[i] = xd[x.offset + i]!;
+    return;
+  }
+  const nd = shape.length;
+  const last = shape[nd - 1]!;
+  const ls = x.strides[nd - 1]!;
+  const idx = new Array<number>(nd - 1).fill(0);
+  let p = x.offset;
+  for (let o = 0; o < n; o += last) {
+    let q = p;
+    for (let j = 0; j < last; j++) { out[o + j] = xd[q]!; q += ls; }
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]!++;
+      p += x.strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      p -= x.strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+export function reduce(op: ReduceOp, x: DataArray, out: DataArray, outer: number, size: number, inner: number): void {
+  for (let o = 0; o < outer; o++) {
+    const base = o * size * inner;
+    for (let i = 0; i < inner; i++) {
+      const p0 = base + i;
+      switch (op) {
+        case 'sum': {
+          let s = 0;
+          for (let k = 0; k < size; k++) s += x[p0 + k * inner]!;
+          out[o * inner + i] = s;
+          break;
+        }
+        case 'max':
+        case 'min':
+        case 'argmax':
+        case 'argmin': {
+          const wantMax = op === 'max' || op === 'argmax';
+          let best = size > 0 ? x[p0]! : wantMax ? -Infinity : Infinity;
+          let bestK = 0;
+          for (let k = 1; k < size; k++) {
+            const v = x[p0 + k * inner]!;
+            // NaN wins (propagates) like in PyTorch; ties keep the first index.
+            if (best !== best) break;
+            if (v !== v || (wantMax ? v > best : v < best)) { best = v; bestK = k; }
+          }
+          out[o * inner + i] = op === 'max' || op === 'min' ? best : bestK;
+          break;
+        }
+      }
+    }
+  }
+}
+
+export function scatterStrided(src: DataArray, out: StridedInput, shape: readonly number[]): void {
+  const n = src.length;
+  if (n === 0) return;
+  const od = out.data;
+  const nd = shape.length;
+  if (nd === 0) { od[out.offset] = src[0]!; return; }
+  const last = shape[nd - 1]!;
+  const ls = out.strides[nd - 1]!;
+  const idx = new Array<number>(nd - 1).fill(0);
+  let p = out.offset;
+  for (let o = 0; o < n; o += last) {
+    let q = p;
+    for (let j = 0; j < last; j++) { od[q] = src[o + j]!; q += ls; }
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]!++;
+      p += out.strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      p -= out.strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+export function where(cond: StridedInput, a: StridedInput, b: StridedInput, out: DataArray, shape: readonly number[]): void {
+  const n = out.length;
+  if (n === 0) return;
+  const nd = shape.length;
+  const idx = new Array<number>(nd).fill(0);
+  let pc = cond.offset;
+  let pa = a.offset;
+  let pb = b.offset;
+  for (let i = 0; i < n; i++) {
+    out[i] = cond.data[pc] !== 0 ? a.data[pa]! : b.data[pb]!;
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]!++;
+      pc += cond.strides[d]!;
+      pa += a.strides[d]!;
+      pb += b.strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      pc -= cond.strides[d]! * shape[d]!;
+      pa -= a.strides[d]! * shape[d]!;
+      pb -= b.strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+export function indexSelect(x: DataArray, index: Int32Array, out: DataArray, outer: number, size: number, inner: number): void {
+  const m = index.length;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const src = (o * size + index[j]!) * inner;
+      const dst = (o * m + j) * inner;
+      for (let i = 0; i < inner; i++) out[dst + i] = x[src + i]!;
+    }
+  }
+}
+
+export function indexAdd(src: DataArray, index: Int32Array, out: DataArray, outer: number, size: number, inner: number): void {
+  const m = index.length;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const dst = (o * size + index[j]!) * inner;
+      const s = (o * m + j) * inner;
+      for (let i = 0; i < inner; i++) out[dst + i] += src[s + i]!;
+    }
+  }
+}
+
+export function gather(x: DataArray, index: Int32Array, out: DataArray, outer: number, size: number, m: number, inner: number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const row = (o * m + j) * inner;
+      for (let i = 0; i < inner; i++) out[row + i] = x[(o * size + index[row + i]!) * inner + i]!;
+    }
+  }
+}
+
+export function scatterAdd(src: DataArray, index: Int32Array, out: DataArray, outer: number, size: number, m: number, inner: number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const row = (o * m + j) * inner;
+      for (let i = 0; i < inner; i++) out[(o * size + index[row + i]!) * inner + i] += src[row + i]!;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { Backend } from '../backend.js';
+import { binary, copyStrided, gather, indexAdd, indexSelect, reduce, scatterAdd, scatterStrided, unary, where } from './elementwise.js';
+import { matmul } from './matmul.js';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
+
+/** Plain TypeScript kernels: obvious, slow, and the definition of correct. */
+export const refBackend: Backend = {
+  name: 'ref',
+  unary,
+  binary,
+  copyStrided,
+  scatterStrided,
+  where,
+  indexSelect,
+  indexAdd,
+  gather,
+  scatterAdd,
+  reduce,
+  matmul,
+  conv2d,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  maxPool2d,
+  maxPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+};

@@ -1,0 +1,12 @@
+// Nerva's public API.
+export { Tensor, type NestedArray } from './tensor/tensor.js';
+export type { DType } from './tensor/dtype.js';
+export { tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, rand, randn, uniform, randint, randperm, type CreateOptions } from './tensor/creation.js';
+export { Generator, manualSeed, getRngState, setRngState, defaultGenerator } from './tensor/random.js';
+export { noGrad, enableGrad, isGradEnabled } from './autograd/grad_mode.js';
+export { backward } from './autograd/tape.js';
+export { gradcheck } from './autograd/gradcheck.js';
+export * from './ops/index.js';
+export * from './functional/index.js';
+export { getBackend, setBackend, registerBackend, listBackends } from './backend/index.js';
+export { NervaError, ShapeError, FormatError } from './errors.js';
