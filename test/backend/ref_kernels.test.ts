@@ -3,6 +3,7 @@
 // worked examples. Shapes include sizes ≡ 1, 2, 3 (mod 4), size 1 and zero-size dimensions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { Conv2dGeometry, FloatArray, MatmulParams, Pool2dGeometry } from '../../src/backend/backend.js';
 import { matmul } from '../../src/backend/ref/matmul.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from '../../src/backend/ref/conv.js';
@@ -471,3 +472,101 @@ test('conv2d f32 speed x=[8,16,32,32] w=[32,16,3,3] s=1 p=1 stays well under a s
   // Generous bound so a loaded CI machine passes; the typical time is reported above.
   assert.ok(ms < 2000, `conv2d took ${ms.toFixed(0)} ms`);
 });
+
+// ---------- the kernels against PyTorch's numbers (test/fixtures/torch, written by scripts/gen_fixtures.py) ----------
+
+interface FixtureTensor { shape: number[]; data: number[] }
+interface FixtureCase { name: string; op: string; params: Record<string, unknown>; inputs: Record<string, FixtureTensor>; output: FixtureTensor; r: FixtureTensor; grads: Record<string, FixtureTensor> }
+
+function fixtureCases(file: string): FixtureCase[] {
+  const url = new URL(`../../../test/fixtures/torch/${file}`, import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { cases: FixtureCase[] }).cases;
+}
+/** Fixture numbers are float32s in shortest decimal form: read them through a Float32Array. */
+const f64 = (t: FixtureTensor): Float64Array => Float64Array.from(Float32Array.from(t.data));
+const pairOf = (v: unknown, dflt: number): [number, number] =>
+  v === undefined ? [dflt, dflt] : Array.isArray(v) ? [v[0] as number, v[1] as number] : [v as number, v as number];
+const FIX_TOL = 2e-6; // outputs were rounded to float32 after a float64 computation
+
+/** Zero-pads planes (n, c, h, w) by (top, bottom, left, right) — for PyTorch's asymmetric 'same' padding. */
+function padPlanes(x: Float64Array, n: number, c: number, h: number, w: number, t: number, b: number, l: number, r: number): Float64Array {
+  const H = h + t + b, W = w + l + r;
+  const out = new Float64Array(n * c * H * W);
+  for (let p = 0; p < n * c; p++)
+    for (let iy = 0; iy < h; iy++) out.set(x.subarray((p * h + iy) * w, (p * h + iy + 1) * w), (p * H + iy + t) * W + l);
+  return out;
+}
+
+for (const fc of fixtureCases('conv2d.json')) {
+  test(`conv2d kernels vs torch: ${fc.name}`, () => {
+    const [n, c, h, w] = fc.inputs.input!.shape as [number, number, number, number];
+    const [o, , kh, kw] = fc.inputs.weight!.shape as [number, number, number, number];
+    const [dh, dw] = pairOf(fc.params.dilation, 1);
+    const [sh, sw] = pairOf(fc.params.stride, 1);
+    // PyTorch's 'same' pads d·(k−1) in all, the odd cell at the bottom/right: pad explicitly, then run unpadded.
+    const same = fc.params.padding === 'same';
+    const [top, left] = same ? [Math.floor(dh * (kh - 1) / 2), Math.floor(dw * (kw - 1) / 2)] : [0, 0];
+    const [bottom, right] = same ? [dh * (kh - 1) - top, dw * (kw - 1) - left] : [0, 0];
+    const [ph, pw] = same || fc.params.padding === 'valid' ? [0, 0] : pairOf(fc.params.padding, 0);
+    const hp = h + top + bottom, wp = w + left + right;
+    const g = convGeom(n, c, hp, wp, o, kh, kw, [sh, sw], [ph, pw], [dh, dw], (fc.params.groups as number | undefined) ?? 1);
+    assert.deepEqual([n, o, g.oh, g.ow], fc.output.shape);
+    const x = padPlanes(f64(fc.inputs.input!), n, c, h, w, top, bottom, left, right);
+    const wt = f64(fc.inputs.weight!), r = f64(fc.r);
+    const y = new Float64Array(r.length);
+    conv2d(x, wt, y, g);
+    const bias = fc.inputs.bias ? f64(fc.inputs.bias) : null;
+    if (bias) for (let i = 0; i < y.length; i++) y[i] += bias[Math.floor(i / (g.oh * g.ow)) % o]!;
+    assertClose(y, fc.output.data, FIX_TOL, 'output');
+    const gxp = new Float64Array(x.length), gw = new Float64Array(wt.length);
+    conv2dBackwardInput(r, wt, gxp, g);
+    conv2dBackwardWeight(x, r, gw, g);
+    const gx = new Float64Array(n * c * h * w); // crop the explicit padding off again
+    for (let p = 0; p < n * c; p++)
+      for (let iy = 0; iy < h; iy++) gx.set(gxp.subarray((p * hp + iy + top) * wp + left, (p * hp + iy + top) * wp + left + w), (p * h + iy) * w);
+    assertClose(gx, fc.grads.input!.data, FIX_TOL, 'grad input');
+    assertClose(gw, fc.grads.weight!.data, FIX_TOL, 'grad weight');
+  });
+}
+
+for (const fc of [...fixtureCases('max_pool2d.json'), ...fixtureCases('min_pool2d.json'), ...fixtureCases('avg_pool2d.json')]) {
+  test(`pool kernels vs torch: ${fc.name}`, () => {
+    const [n, c, h, w] = fc.inputs.input!.shape as [number, number, number, number];
+    const [kh, kw] = pairOf(fc.params.kernelSize, 0);
+    const [sh, sw] = fc.params.stride === undefined ? [kh, kw] : pairOf(fc.params.stride, 1);
+    const { g } = poolCase(n, c, h, w, [kh, kw], [sh, sw], pairOf(fc.params.padding, 0), fc.params.ceilMode === true);
+    assert.deepEqual([n, c, g.oh, g.ow], fc.output.shape);
+    // min pooling is −maxPool(−x); its gradient is maxPool's backward at the argmax of −x.
+    const sign = fc.op === 'min_pool2d' ? -1 : 1;
+    const x = f64(fc.inputs.input!).map((v) => sign * v), r = f64(fc.r);
+    const y = new Float64Array(r.length), gx = new Float64Array(x.length);
+    if (fc.op === 'avg_pool2d') {
+      const cip = fc.params.countIncludePad !== false;
+      avgPool2d(x, y, g, cip);
+      avgPool2dBackward(r, gx, g, cip);
+    } else {
+      const arg = new Int32Array(y.length);
+      maxPool2d(x, y, arg, g);
+      maxPool2dBackward(r, arg, gx, g);
+    }
+    assertClose(y.map((v) => sign * v), fc.output.data, FIX_TOL, 'output');
+    assertClose(gx, fc.grads.input!.data, FIX_TOL, 'grad input');
+  });
+}
+
+for (const fc of fixtureCases('matmul.json').filter((f) => f.inputs.input!.shape.length === 2 && f.inputs.other!.shape.length === 2)) {
+  test(`matmul kernel vs torch: ${fc.name}`, () => {
+    const [m, k] = fc.inputs.input!.shape as [number, number];
+    const n = fc.inputs.other!.shape[1]!;
+    const a = f64(fc.inputs.input!), b = f64(fc.inputs.other!), r = f64(fc.r);
+    const y = new Float64Array(m * n);
+    matmul(a, b, y, { batch: 1, m, n, k, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 });
+    assertClose(y, fc.output.data, FIX_TOL, 'output');
+    // ∂L/∂A = R·Bᵀ and ∂L/∂B = Aᵀ·R through the transposed layouts.
+    const ga = new Float64Array(m * k), gb = new Float64Array(k * n);
+    matmul(r, b, ga, { batch: 1, m, n: k, k: n, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 });
+    matmul(a, r, gb, { batch: 1, m: k, n, k: m, transA: true, transB: false, aBatchStride: 0, bBatchStride: 0 });
+    assertClose(ga, fc.grads.input!.data, FIX_TOL, 'grad input');
+    assertClose(gb, fc.grads.other!.data, FIX_TOL, 'grad other');
+  });
+}
