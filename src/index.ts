@@ -10,3 +10,4 @@ export * from './ops/index.js';
 export * from './functional/index.js';
 export { getBackend, setBackend, registerBackend, listBackends } from './backend/index.js';
 export { NervaError, ShapeError, FormatError } from './errors.js';
+export * as nn from './nn/index.js';
