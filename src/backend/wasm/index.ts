@@ -1,0 +1,46 @@
+/**
+ * The `wasm` backend: WebAssembly SIMD kernels (src/kernels/, AssemblyScript) on a worker-thread
+ * pool sharing one WebAssembly.Memory. It overrides the kernels speed needs (matmul, conv2d and
+ * its backwards, pooling) and takes every other kernel from `ref`, which stays the specification.
+ *
+ *   import { wasmBackend, setNumThreads } from './backend/wasm/index.js';
+ *   setBackend('wasm');        // registered under this name when this module loads
+ *   setNumThreads(1);          // default: NERVA_NUM_THREADS, else every core
+ *
+ * Environment: NERVA_NUM_THREADS=n (threads), NERVA_WASM_SIMD=plain (skip relaxed-SIMD).
+ */
+import type { Backend } from '../backend.js';
+import { refBackend } from '../ref/index.js';
+import { registerBackend } from '../index.js';
+import { getRuntime } from './runtime.js';
+import * as k from './kernels.js';
+
+export const wasmBackend: Backend = {
+  ...refBackend,
+  name: 'wasm',
+  matmul: k.matmul,
+  conv2d: k.conv2d,
+  conv2dBackwardInput: k.conv2dBackwardInput,
+  conv2dBackwardWeight: k.conv2dBackwardWeight,
+  maxPool2d: k.maxPool2d,
+  maxPool2dBackward: k.maxPool2dBackward,
+  avgPool2d: k.avgPool2d,
+  avgPool2dBackward: k.avgPool2dBackward,
+};
+
+/** Threads the wasm kernels use from now on (1 = the calling thread only). */
+export function setNumThreads(n: number): void {
+  getRuntime().setNumThreads(n);
+}
+
+export function getNumThreads(): number {
+  return getRuntime().getNumThreads();
+}
+
+/** What the runtime picked: SIMD variant, threads, and WebAssembly memory in use. */
+export function wasmInfo(): { variant: string; threads: number; memoryBytes: number } {
+  const rt = getRuntime();
+  return { variant: rt.kernels.variant, threads: rt.getNumThreads(), memoryBytes: rt.memory.buffer.byteLength };
+}
+
+registerBackend('wasm', () => wasmBackend);

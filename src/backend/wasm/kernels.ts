@@ -1,0 +1,253 @@
+/**
+ * The Backend methods the wasm runtime accelerates: matmul, conv2d (+ both backwards) and pooling,
+ * float32. Each call copies its inputs into the shared memory, runs one or two jobs on the thread
+ * pool and copies its outputs back (see runtime.ts for why copy-in/copy-out). float64 calls (the
+ * gradient-check mode) go to the reference kernels.
+ */
+import type { Conv2dGeometry, FloatArray, MatmulParams, Pool2dGeometry } from '../backend.js';
+import * as refMatmul from '../ref/matmul.js';
+import * as refConv from '../ref/conv.js';
+import * as refPool from '../ref/pool.js';
+import { align, getRuntime, Kind, type WasmRuntime } from './runtime.js';
+
+/** Micro-tile of the GEMM (src/kernels/gemm.ts). */
+const MR = 6, NR = 8;
+/** A job is split across threads only above this many FLOPs (~50 µs on one core); below it the
+ * wake-up of the workers costs more than it saves. */
+const PAR_MIN_FLOPS = 3e6;
+/** Elements of one im2col pass per thread (4 MiB): big enough that the weights are packed only a
+ * few times per image, small enough to stay in the last-level cache. */
+const COL_ELEMS = 1 << 20;
+
+/** Per-call bump allocator over the runtime's data region (after the workspaces). */
+class Arena {
+  p: number;
+  constructor(start: number) { this.p = start; }
+  alloc(elems: number): number {
+    const q = align(this.p);
+    this.p = q + elems * 4;
+    return q;
+  }
+}
+
+function copyIn(rt: WasmRuntime, src: Float32Array | Int32Array, ptr: number, len: number): void {
+  if (len <= 0) return;
+  const view = src instanceof Float32Array ? rt.f32 : rt.i32;
+  view.set(src.length === len ? src : src.subarray(0, len), ptr >> 2);
+}
+
+function copyOut(rt: WasmRuntime, ptr: number, dst: Float32Array | Int32Array, len: number): void {
+  if (len <= 0) return;
+  const view = dst instanceof Float32Array ? rt.f32 : rt.i32;
+  dst.set(view.subarray(ptr >> 2, (ptr >> 2) + len));
+}
+
+const allF32 = (...xs: FloatArray[]): boolean => xs.every((x) => x instanceof Float32Array);
+
+/** matmul_f32: C (batch, m, n) = op(A) · op(B) (+= C when accumulate); see MatmulParams. */
+export function matmul(a: FloatArray, b: FloatArray, c: FloatArray, p: MatmulParams): void {
+  if (!allF32(a, b, c)) return refMatmul.matmul(a, b, c, p);
+  const { batch, m, n, k, transA, transB, aBatchStride, bBatchStride } = p;
+  const acc = p.accumulate === true;
+  const cLen = batch * m * n;
+  if (cLen === 0) return;
+  if (k === 0) {
+    if (!acc) c.fill(0, 0, cLen);
+    return;
+  }
+  const rt = getRuntime();
+  const T = rt.getNumThreads();
+  const flops = 2 * batch * m * n * k;
+  let splitM = 1, splitN = 1;
+  const parallel = T > 1 && flops >= PAR_MIN_FLOPS;
+  if (parallel && batch < T) {
+    const s = Math.ceil(T / batch);
+    if (n >= m) splitN = Math.max(1, Math.min(s, Math.ceil(n / (4 * NR))));
+    else splitM = Math.max(1, Math.min(s, Math.ceil(m / (4 * MR))));
+  }
+  const wsStride = align(rt.gemmWsBytes);
+  const aLen = (batch - 1) * aBatchStride + m * k;
+  const bLen = (batch - 1) * bBatchStride + k * n;
+  const arena = new Arena(rt.wsBase + rt.slots * wsStride);
+  const pa = arena.alloc(aLen), pb = arena.alloc(bLen), pc = arena.alloc(cLen);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, a as Float32Array, pa, aLen);
+  copyIn(rt, b as Float32Array, pb, bLen);
+  if (acc) copyIn(rt, c as Float32Array, pc, cLen);
+  rt.run(Kind.GEMM, batch * splitM * splitN, [
+    m, n, k,
+    pa, transA ? 1 : k, transA ? m : 1, aBatchStride,
+    pb, transB ? 1 : n, transB ? k : 1, bBatchStride,
+    pc, n, m * n, acc ? 1 : 0, splitM, splitN,
+  ], wsStride, parallel);
+  copyOut(rt, pc, c as Float32Array, cLen);
+}
+
+interface ConvPlan {
+  K: number; N: number; chunk: number; colBytes: number; pointwise: boolean; args: number[];
+}
+
+function convPlan(g: Conv2dGeometry): ConvPlan {
+  const cg = g.c / g.groups;
+  const K = cg * g.kh * g.kw, N = g.oh * g.ow;
+  const pointwise = g.kh === 1 && g.kw === 1 && g.strideH === 1 && g.strideW === 1 && g.padH === 0 && g.padW === 0;
+  const chunk = Math.max(NR, Math.min(align(Math.max(N, 1), NR), Math.floor(COL_ELEMS / Math.max(K, 1) / NR) * NR));
+  const colBytes = pointwise ? 0 : align(K * chunk * 4);
+  const args = [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.strideH, g.strideW, g.padH, g.padW,
+    g.dilationH, g.dilationW, g.groups];
+  return { K, N, chunk, colBytes, pointwise, args };
+}
+
+/** How many slices to cut each of `units` independent pieces into so that T threads stay busy. */
+function slicesFor(units: number, T: number, maxSlices: number, parallel: boolean): number {
+  if (!parallel || units >= T) return 1;
+  return Math.max(1, Math.min(maxSlices, Math.ceil((2 * T) / Math.max(units, 1))));
+}
+
+const convFlops = (g: Conv2dGeometry): number =>
+  2 * g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
+
+/** conv2d_f32 via im2col + GEMM per (image, group, column slice); 1×1 convs skip im2col. */
+export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv2dGeometry): void {
+  if (!allF32(x, weight, y)) return refConv.conv2d(x, weight, y, g);
+  const yLen = g.n * g.o * g.oh * g.ow;
+  if (yLen === 0) return;
+  const rt = getRuntime();
+  const T = rt.getNumThreads();
+  const P = convPlan(g);
+  const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
+  const split = slicesFor(g.n * g.groups, T, Math.ceil(P.N / NR), parallel);
+  const wsStride = align(rt.gemmWsBytes + P.colBytes);
+  const xLen = g.n * g.c * g.h * g.w, wLen = g.o * P.K;
+  const arena = new Arena(rt.wsBase + rt.slots * wsStride);
+  const px = arena.alloc(xLen), pw = arena.alloc(wLen), py = arena.alloc(yLen);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, x as Float32Array, px, xLen);
+  copyIn(rt, weight as Float32Array, pw, wLen);
+  rt.run(Kind.CONV_FWD, g.n * g.groups * split, [...P.args, px, pw, py, split, P.chunk, 0], wsStride, parallel);
+  copyOut(rt, py, y as Float32Array, yLen);
+}
+
+/** conv2dBackwardInput_f32: gx = col2im(Wᵀ · gy) per (image, group, channel slice). */
+export function conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: FloatArray, g: Conv2dGeometry): void {
+  if (!allF32(gy, weight, gx)) return refConv.conv2dBackwardInput(gy, weight, gx, g);
+  const gxLen = g.n * g.c * g.h * g.w;
+  if (gxLen === 0) return;
+  const rt = getRuntime();
+  const T = rt.getNumThreads();
+  const P = convPlan(g);
+  const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
+  const split = slicesFor(g.n * g.groups, T, g.c / g.groups, parallel);
+  const wsStride = align(rt.gemmWsBytes + P.colBytes);
+  const gyLen = g.n * g.o * P.N, wLen = g.o * P.K;
+  const arena = new Arena(rt.wsBase + rt.slots * wsStride);
+  const pgy = arena.alloc(gyLen), pw = arena.alloc(wLen), pgx = arena.alloc(gxLen);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, gy as Float32Array, pgy, gyLen);
+  copyIn(rt, weight as Float32Array, pw, wLen);
+  rt.run(Kind.CONV_BWD_IN, g.n * g.groups * split, [...P.args, pgy, pw, pgx, split, P.chunk, 0], wsStride, parallel);
+  copyOut(rt, pgx, gx as Float32Array, gxLen);
+}
+
+/** conv2dBackwardWeight_f32: each thread sums gy[b]·col[b]ᵀ over the images it takes into a private
+ * partial gw; a second job adds the partials. */
+export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArray, g: Conv2dGeometry): void {
+  if (!allF32(x, gy, gw)) return refConv.conv2dBackwardWeight(x, gy, gw, g);
+  const P = convPlan(g);
+  const gwLen = g.o * P.K;
+  if (gwLen === 0) return;
+  if (g.n * P.N === 0) {
+    gw.fill(0, 0, gwLen);
+    return;
+  }
+  const rt = getRuntime();
+  const T = rt.getNumThreads();
+  const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
+  const partialOff = align(rt.gemmWsBytes + P.colBytes);
+  const wsStride = align(partialOff + gwLen * 4);
+  const xLen = g.n * g.c * g.h * g.w, gyLen = g.n * g.o * P.N;
+  const arena = new Arena(rt.wsBase + rt.slots * wsStride);
+  const px = arena.alloc(xLen), pgy = arena.alloc(gyLen), pgw = arena.alloc(gwLen);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, x as Float32Array, px, xLen);
+  copyIn(rt, gy as Float32Array, pgy, gyLen);
+  rt.run(Kind.CONV_BWD_W, g.n * g.groups, [...P.args, px, pgy, 0, 1, P.chunk, partialOff], wsStride, parallel);
+  const mask = rt.touchedMask();
+  const per = Math.max(4096, align(Math.ceil(gwLen / (4 * T)), 16));
+  rt.run(Kind.REDUCE, Math.ceil(gwLen / per), [gwLen, pgw, partialOff, mask, rt.slots, per], wsStride,
+    parallel && gwLen >= 65536);
+  copyOut(rt, pgw, gw as Float32Array, gwLen);
+}
+
+function poolTasks(g: Pool2dGeometry, T: number): { tasks: number; per: number; parallel: boolean } {
+  const planes = g.n * g.c;
+  const work = planes * g.oh * g.ow * g.kh * g.kw;
+  const parallel = T > 1 && work >= 200_000;
+  const tasks = parallel ? Math.min(planes, 4 * T) : 1;
+  return { tasks, per: Math.ceil(planes / tasks), parallel };
+}
+
+const poolArgs = (g: Pool2dGeometry): number[] =>
+  [g.n * g.c, g.h, g.w, g.kh, g.kw, g.oh, g.ow, g.strideH, g.strideW, g.padH, g.padW];
+
+export function maxPool2d(x: FloatArray, y: FloatArray, argmax: Int32Array, g: Pool2dGeometry): void {
+  if (!allF32(x, y)) return refPool.maxPool2d(x, y, argmax, g);
+  const yLen = g.n * g.c * g.oh * g.ow;
+  if (yLen === 0) return;
+  const rt = getRuntime();
+  const S = poolTasks(g, rt.getNumThreads());
+  const xLen = g.n * g.c * g.h * g.w;
+  const arena = new Arena(rt.wsBase);
+  const px = arena.alloc(xLen), pa = arena.alloc(yLen), py = arena.alloc(yLen);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, x as Float32Array, px, xLen);
+  rt.run(Kind.MAXPOOL, S.tasks, [...poolArgs(g), px, pa, py, 0, S.per], 0, S.parallel);
+  copyOut(rt, py, y as Float32Array, yLen);
+  copyOut(rt, pa, argmax, yLen);
+}
+
+export function maxPool2dBackward(gy: FloatArray, argmax: Int32Array, gx: FloatArray, g: Pool2dGeometry): void {
+  if (!allF32(gy, gx)) return refPool.maxPool2dBackward(gy, argmax, gx, g);
+  const gxLen = g.n * g.c * g.h * g.w;
+  if (gxLen === 0) return;
+  const rt = getRuntime();
+  const S = poolTasks(g, rt.getNumThreads());
+  const yLen = g.n * g.c * g.oh * g.ow;
+  const arena = new Arena(rt.wsBase);
+  const pgy = arena.alloc(yLen), pa = arena.alloc(yLen), pgx = arena.alloc(gxLen);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, gy as Float32Array, pgy, yLen);
+  copyIn(rt, argmax, pa, yLen);
+  rt.run(Kind.MAXPOOL_BWD, S.tasks, [...poolArgs(g), pgy, pa, pgx, 0, S.per], 0, S.parallel);
+  copyOut(rt, pgx, gx as Float32Array, gxLen);
+}
+
+export function avgPool2d(x: FloatArray, y: FloatArray, g: Pool2dGeometry, countIncludePad: boolean): void {
+  if (!allF32(x, y)) return refPool.avgPool2d(x, y, g, countIncludePad);
+  const yLen = g.n * g.c * g.oh * g.ow;
+  if (yLen === 0) return;
+  const rt = getRuntime();
+  const S = poolTasks(g, rt.getNumThreads());
+  const xLen = g.n * g.c * g.h * g.w;
+  const arena = new Arena(rt.wsBase);
+  const px = arena.alloc(xLen), py = arena.alloc(yLen);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, x as Float32Array, px, xLen);
+  rt.run(Kind.AVGPOOL, S.tasks, [...poolArgs(g), px, 0, py, countIncludePad ? 1 : 0, S.per], 0, S.parallel);
+  copyOut(rt, py, y as Float32Array, yLen);
+}
+
+export function avgPool2dBackward(gy: FloatArray, gx: FloatArray, g: Pool2dGeometry, countIncludePad: boolean): void {
+  if (!allF32(gy, gx)) return refPool.avgPool2dBackward(gy, gx, g, countIncludePad);
+  const gxLen = g.n * g.c * g.h * g.w;
+  if (gxLen === 0) return;
+  const rt = getRuntime();
+  const S = poolTasks(g, rt.getNumThreads());
+  const yLen = g.n * g.c * g.oh * g.ow;
+  const arena = new Arena(rt.wsBase);
+  const pgy = arena.alloc(yLen), pgx = arena.alloc(gxLen);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, gy as Float32Array, pgy, yLen);
+  rt.run(Kind.AVGPOOL_BWD, S.tasks, [...poolArgs(g), pgy, 0, pgx, countIncludePad ? 1 : 0, S.per], 0, S.parallel);
+  copyOut(rt, pgx, gx as Float32Array, gxLen);
+}

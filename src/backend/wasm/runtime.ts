@@ -1,0 +1,201 @@
+/**
+ * The wasm runtime: one shared `WebAssembly.Memory`, the kernel instance of the main thread, a pool
+ * of worker threads running the same module on the same memory, and the job dispatch.
+ *
+ * Memory layout (bytes):
+ *   [0, heapBase)           the module's static data
+ *   CTRL (64 B)             pool control words: GEN (job generation), STOP flags
+ *   JOB (512 B)             the job descriptor (see src/kernels/work.ts)
+ *   workspaces              `slots` private workspaces of `wsStride` bytes (sized per call)
+ *   data                    the call's inputs and outputs, bump-allocated per call
+ * Memory policy: copy-in / copy-out. Every call copies its typed arrays in, runs, copies the result
+ * out; nothing stays in wasm memory between calls, so the garbage collector owns every tensor. The
+ * memory grows to the largest call's need and is then reused (wasm memory cannot shrink), so a long
+ * training loop stays flat.
+ *
+ * Threads: the main thread writes a job, bumps GEN and notifies; every thread (main included, tid 0)
+ * claims tasks with an atomic counter until none are left; the main thread then waits with
+ * Atomics.wait until every claimed task is done. Workers that have not started yet simply do not take
+ * part, so dispatch never waits for a worker to boot. Workers are unref'd: they never keep the
+ * process alive.
+ */
+import { isNode, loadKernelModule, type KernelModule } from './module.js';
+import { MAX_PAGES } from './kernels_data.js';
+
+interface Exports {
+  heapBase(): number;
+  gemmWorkspaceBytes(): number;
+  work(job: number, tid: number): void;
+  sgemm(m: number, n: number, k: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number,
+    c: number, ldc: number, accumulate: number, ws: number): void;
+}
+
+/** Mirrors src/kernels/work.ts. */
+export const Kind = {
+  GEMM: 1, CONV_FWD: 2, CONV_BWD_IN: 3, CONV_BWD_W: 4, REDUCE: 5,
+  MAXPOOL: 6, MAXPOOL_BWD: 7, AVGPOOL: 8, AVGPOOL_BWD: 9,
+} as const;
+const J_KIND = 0, J_NTASKS = 1, J_NEXT = 2, J_DONE = 3, J_WSBASE = 4, J_WSSTRIDE = 5, J_ARG = 8, J_TOUCHED = 48;
+const JOB_WORDS = 128;
+/** Control words (Int32 index from CTRL): GEN, then one STOP flag per worker slot. */
+const C_GEN = 0, C_STOP = 1;
+const MAX_THREADS = 32;
+const CLOSED = 1 << 30;
+const PAGE = 65536;
+
+type NodeWorker = { unref(): void; terminate(): Promise<number>; on(ev: string, fn: (...a: unknown[]) => void): void };
+type NodeWorkerCtor = new (url: URL, opts: { workerData: unknown }) => NodeWorker;
+const nodeWorkerThreads: { Worker: NodeWorkerCtor } | undefined =
+  isNode ? (await import('node:worker_threads')) as unknown as { Worker: NodeWorkerCtor } : undefined;
+const nodeOs: { availableParallelism?: () => number; cpus(): unknown[] } | undefined = isNode ? await import('node:os') : undefined;
+
+export const align = (n: number, a = 64): number => Math.ceil(n / a) * a;
+
+function defaultThreads(): number {
+  const env = isNode ? process.env.NERVA_NUM_THREADS : undefined;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (Number.isInteger(n) && n >= 1) return Math.min(n, MAX_THREADS);
+  }
+  const cores = nodeOs !== undefined
+    ? (nodeOs.availableParallelism?.() ?? nodeOs.cpus().length)
+    : (globalThis.navigator?.hardwareConcurrency ?? 1);
+  // Browsers: Web Workers are not wired yet, so one thread.
+  return nodeWorkerThreads !== undefined ? Math.max(1, Math.min(cores, MAX_THREADS)) : 1;
+}
+
+export class WasmRuntime {
+  readonly kernels: KernelModule;
+  readonly memory: WebAssembly.Memory;
+  readonly ex: Exports;
+  readonly ctrl: number;
+  readonly job: number;
+  readonly wsBase: number;
+  readonly gemmWsBytes: number;
+  private threads: number;
+  private workers: (NodeWorker | undefined)[] = [];
+  private ctrlView!: Int32Array;
+  private jobView!: Int32Array;
+  f32!: Float32Array;
+  i32!: Int32Array;
+
+  constructor() {
+    this.kernels = loadKernelModule();
+    this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
+    const inst = new WebAssembly.Instance(this.kernels.module, { env: { memory: this.memory } });
+    this.ex = inst.exports as unknown as Exports;
+    this.ctrl = align(this.ex.heapBase());
+    this.job = this.ctrl + 64 * 4;
+    this.wsBase = align(this.job + JOB_WORDS * 4);
+    this.gemmWsBytes = this.ex.gemmWorkspaceBytes();
+    this.refreshViews();
+    this.threads = defaultThreads();
+  }
+
+  private refreshViews(): void {
+    const buf = this.memory.buffer;
+    this.f32 = new Float32Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.ctrlView = new Int32Array(buf, this.ctrl, 64);
+    this.jobView = new Int32Array(buf, this.job, JOB_WORDS);
+  }
+
+  getNumThreads(): number {
+    return this.threads;
+  }
+
+  /** Threads used by later calls (1 = main thread only). Extra workers stop; new ones start lazily. */
+  setNumThreads(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer ≥ 1, got ${n}`);
+    this.threads = nodeWorkerThreads !== undefined ? Math.min(n, MAX_THREADS) : 1;
+    for (let t = this.threads; t < this.workers.length; t++) {
+      const w = this.workers[t];
+      if (w === undefined) continue;
+      // The worker finishes any task it already claimed, sees STOP and leaves its loop by itself.
+      Atomics.store(this.ctrlView, C_STOP + t, 1);
+      this.workers[t] = undefined;
+    }
+    Atomics.add(this.ctrlView, C_GEN, 1);
+    Atomics.notify(this.ctrlView, C_GEN);
+  }
+
+  /** Workspace slots every layout must reserve: a stopping worker may still be finishing a task in
+   * its slot, so slots never shrink below the highest worker ever started. */
+  get slots(): number {
+    return Math.max(this.threads, this.workers.length);
+  }
+
+  private ensureWorkers(): void {
+    if (nodeWorkerThreads === undefined) return;
+    for (let t = 1; t < this.threads; t++) {
+      if (this.workers[t] !== undefined) continue;
+      Atomics.store(this.ctrlView, C_STOP + t, 0);
+      const w = new nodeWorkerThreads.Worker(new URL('./worker.js', import.meta.url), {
+        workerData: { module: this.kernels.module, memory: this.memory, tid: t, ctrl: this.ctrl, job: this.job },
+      });
+      w.unref();
+      w.on('error', (e) => {
+        // A dead worker only means fewer hands: the main thread runs whatever it does not claim.
+        if (isNode && process.env.NERVA_DEBUG) console.error(`nerva: wasm worker ${t} failed:`, e);
+      });
+      this.workers[t] = w;
+    }
+  }
+
+  /** Makes the memory at least `bytes` long. Call only between jobs. */
+  ensureBytes(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return;
+    const pages = Math.ceil((bytes - have) / PAGE);
+    if (have / PAGE + pages > MAX_PAGES) {
+      throw new RangeError(`wasm backend: a call needs ${(bytes / 2 ** 20).toFixed(0)} MiB of WebAssembly memory; the limit is ${MAX_PAGES * PAGE / 2 ** 20} MiB`);
+    }
+    this.memory.grow(pages);
+    this.refreshViews();
+  }
+
+  /** Runs a job of `ntasks` tasks on up to `threads` threads and returns when all are done.
+   * `args` fill the descriptor's argument words; `wsStride` is each thread's workspace size. */
+  run(kind: number, ntasks: number, args: readonly number[], wsStride: number, parallel: boolean): void {
+    if (ntasks <= 0) return;
+    const J = this.jobView;
+    Atomics.store(J, J_NEXT, CLOSED);
+    J[J_KIND] = kind;
+    J[J_NTASKS] = ntasks;
+    J[J_WSBASE] = this.wsBase;
+    J[J_WSSTRIDE] = wsStride;
+    for (let i = 0; i < args.length; i++) J[J_ARG + i] = args[i] | 0;
+    J.fill(0, J_TOUCHED, J_TOUCHED + MAX_THREADS);
+    Atomics.store(J, J_DONE, 0);
+    Atomics.store(J, J_NEXT, 0);
+    if (parallel && ntasks > 1 && this.threads > 1) {
+      this.ensureWorkers();
+      Atomics.add(this.ctrlView, C_GEN, 1);
+      Atomics.notify(this.ctrlView, C_GEN);
+    }
+    this.ex.work(this.job, 0);
+    // Wait for tasks other threads claimed: spin briefly (they are usually nearly done), then sleep.
+    let spins = 0;
+    for (;;) {
+      const d = Atomics.load(J, J_DONE);
+      if (d >= ntasks) break;
+      if (++spins < 2000) continue;
+      Atomics.wait(J, J_DONE, d, 10);
+    }
+  }
+
+  /** Bit mask of the threads that touched their conv partial in the last job. */
+  touchedMask(): number {
+    let m = 0;
+    for (let t = 0; t < MAX_THREADS; t++) if (this.jobView[J_TOUCHED + t] !== 0) m |= 1 << t;
+    return m;
+  }
+}
+
+let runtime: WasmRuntime | undefined;
+
+/** The process-wide runtime, created on first use. */
+export function getRuntime(): WasmRuntime {
+  runtime ??= new WasmRuntime();
+  return runtime;
+}

@@ -1,0 +1,32 @@
+/**
+ * A pool worker (Node worker_threads): instantiates the kernel module on the shared memory, then
+ * loops: wait for the job generation to change, run `work(job, tid)`, repeat — until its STOP flag
+ * is set. See runtime.ts for the protocol.
+ */
+import { workerData } from 'node:worker_threads';
+
+interface Data {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  tid: number;
+  ctrl: number;
+  job: number;
+}
+
+const { module, memory, tid, ctrl, job } = workerData as Data;
+const inst = new WebAssembly.Instance(module, { env: { memory } });
+const work = inst.exports.work as (job: number, tid: number) => void;
+const C_GEN = 0, C_STOP = 1;
+const control = new Int32Array(memory.buffer, ctrl, 64);
+/** Busy-wait this many polls (~50 µs) before sleeping: back-to-back kernels then skip the wake-up. */
+const SPIN = 20000;
+
+let seen = Atomics.load(control, C_GEN);
+for (;;) {
+  let spins = 0;
+  while (Atomics.load(control, C_GEN) === seen && spins < SPIN) spins++;
+  if (Atomics.load(control, C_GEN) === seen) Atomics.wait(control, C_GEN, seen);
+  seen = Atomics.load(control, C_GEN);
+  if (Atomics.load(control, C_STOP + tid) !== 0) break;
+  work(job, tid);
+}

@@ -1,0 +1,218 @@
+// sgemm: C (m, n) = op(A) · op(B) (or C += …), float32, packed and cache-blocked (Goto/BLIS loop
+// order) around a 6×8 register-tiled SIMD micro-kernel.
+//
+// Pointers are byte addresses in linear memory; every stride is in elements. A general-stride
+// description covers every transpose variant with one code path:
+//   A(i, p) = A[i·rsA + p·csA]   NN/NT: rsA = k, csA = 1    TN/TT: rsA = 1, csA = m
+//   B(p, j) = B[p·rsB + j·csB]   NN/TN: rsB = n, csB = 1    NT/TT: rsB = 1, csB = k
+//   C(i, j) = C[i·ldc + j]
+// Workspace `ws` (GEMM_WS_BYTES, 16-byte aligned) holds the packed A block, the packed B panel and
+// an edge tile; it must be private to the calling thread. C must not alias A or B.
+//
+// Loop nest (sizes chosen for a 32 KiB L1 / 1 MiB L2 core):
+//   for jc in n step NC:  for pc in k step KC:  pack B(pc:pc+KC, jc:jc+NC) → Bp   (L2/L3)
+//     for ic in m step MC:  pack A(ic:ic+MC, pc:pc+KC) → Ap                        (L2)
+//       for jr in NC step NR: for ir in MC step MR: micro-kernel(KC) on Ap panel × Bp panel
+// Packed panels are zero-padded to MR/NR, so the micro-kernel always computes a full 6×8 tile; a
+// partial tile is written through the edge tile.
+
+import { madd } from './simd';
+
+export const MR: i32 = 6;
+export const NR: i32 = 8;
+export const KC: i32 = 256;
+export const MC: i32 = 120;
+export const NC: i32 = 1024;
+const AP_BYTES: usize = <usize>(MC * KC) << 2;
+const BP_BYTES: usize = <usize>(KC * NC) << 2;
+const TILE_BYTES: usize = <usize>(MR * NR) << 2;
+export const GEMM_WS_BYTES: usize = AP_BYTES + BP_BYTES + TILE_BYTES;
+
+/** Bytes of private workspace one sgemm call needs. */
+export function gemmWorkspaceBytes(): usize {
+  return GEMM_WS_BYTES;
+}
+
+/** Packs rows [0, mc) × cols [0, kc) of A (starting at `a`) into MR-row panels, k-major inside a
+ * panel: Ap[panel][p·MR + i]. Rows past mc are zero. */
+function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, ap: usize): void {
+  for (let i0 = 0; i0 < mc; i0 += MR) {
+    const mr = min(MR, mc - i0);
+    const panel = ap + (<usize>(i0 * kc) << 2);
+    if (csA == 1 && mr == MR) {
+      // A rows are contiguous in p: read six rows side by side.
+      const r0 = a + (<usize>(i0 * rsA) << 2);
+      const rs = <usize>rsA << 2;
+      for (let p = 0; p < kc; p++) {
+        const src = r0 + (<usize>p << 2);
+        const dst = panel + (<usize>(p * MR) << 2);
+        store<f32>(dst, load<f32>(src));
+        store<f32>(dst, load<f32>(src + rs), 4);
+        store<f32>(dst, load<f32>(src + 2 * rs), 8);
+        store<f32>(dst, load<f32>(src + 3 * rs), 12);
+        store<f32>(dst, load<f32>(src + 4 * rs), 16);
+        store<f32>(dst, load<f32>(src + 5 * rs), 20);
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const dst = panel + (<usize>(p * MR) << 2);
+        const src = a + (<usize>(i0 * rsA + p * csA) << 2);
+        let i = 0;
+        for (; i < mr; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>(i * rsA) << 2)));
+        for (; i < MR; i++) store<f32>(dst + (<usize>i << 2), 0);
+      }
+    }
+  }
+}
+
+/** Packs rows [0, kc) × cols [0, nc) of B into NR-column panels, k-major inside a panel:
+ * Bp[panel][p·NR + j]. Columns past nc are zero. */
+function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, bp: usize): void {
+  for (let j0 = 0; j0 < nc; j0 += NR) {
+    const nr = min(NR, nc - j0);
+    const panel = bp + (<usize>(j0 * kc) << 2);
+    if (csB == 1 && nr == NR) {
+      let src = b + (<usize>j0 << 2);
+      const step = <usize>rsB << 2;
+      for (let p = 0; p < kc; p++) {
+        const dst = panel + (<usize>(p * NR) << 2);
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += step;
+      }
+    } else if (rsB == 1 && nr == NR) {
+      // B stored transposed (n, k): each of the 8 columns is a contiguous row of the stored B.
+      const cs = <usize>csB << 2;
+      const c0 = b + (<usize>(j0 * csB) << 2);
+      for (let p = 0; p < kc; p++) {
+        const src = c0 + (<usize>p << 2);
+        const dst = panel + (<usize>(p * NR) << 2);
+        store<f32>(dst, load<f32>(src));
+        store<f32>(dst, load<f32>(src + cs), 4);
+        store<f32>(dst, load<f32>(src + 2 * cs), 8);
+        store<f32>(dst, load<f32>(src + 3 * cs), 12);
+        store<f32>(dst, load<f32>(src + 4 * cs), 16);
+        store<f32>(dst, load<f32>(src + 5 * cs), 20);
+        store<f32>(dst, load<f32>(src + 6 * cs), 24);
+        store<f32>(dst, load<f32>(src + 7 * cs), 28);
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const dst = panel + (<usize>(p * NR) << 2);
+        const src = b + (<usize>(p * rsB + j0 * csB) << 2);
+        let j = 0;
+        for (; j < nr; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>(j * csB) << 2)));
+        for (; j < NR; j++) store<f32>(dst + (<usize>j << 2), 0);
+      }
+    }
+  }
+}
+
+/** The 6×8 micro-kernel: tile = Σ_p Ap[p, 0:6] ⊗ Bp[p, 0:8]; then C(0:mr, 0:nr) = tile (beta 0)
+ * or += tile (beta 1). Twelve f32x4 accumulators + two B vectors + one broadcast = 15 of the 16
+ * xmm registers V8 has on x64. */
+function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i32, beta: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  let pa = ap;
+  let pb = bp;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    a = v128.load32_splat(pa, 16);
+    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    a = v128.load32_splat(pa, 20);
+    c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
+    pa += 24;
+    pb += 32;
+  }
+  if (mr == MR && nr == NR) {
+    const rs = <usize>ldc << 2;
+    let r = c;
+    if (beta != 0) {
+      v128.store(r, f32x4.add(v128.load(r), c00)); v128.store(r, f32x4.add(v128.load(r, 16), c01), 16); r += rs;
+      v128.store(r, f32x4.add(v128.load(r), c10)); v128.store(r, f32x4.add(v128.load(r, 16), c11), 16); r += rs;
+      v128.store(r, f32x4.add(v128.load(r), c20)); v128.store(r, f32x4.add(v128.load(r, 16), c21), 16); r += rs;
+      v128.store(r, f32x4.add(v128.load(r), c30)); v128.store(r, f32x4.add(v128.load(r, 16), c31), 16); r += rs;
+      v128.store(r, f32x4.add(v128.load(r), c40)); v128.store(r, f32x4.add(v128.load(r, 16), c41), 16); r += rs;
+      v128.store(r, f32x4.add(v128.load(r), c50)); v128.store(r, f32x4.add(v128.load(r, 16), c51), 16);
+    } else {
+      v128.store(r, c00); v128.store(r, c01, 16); r += rs;
+      v128.store(r, c10); v128.store(r, c11, 16); r += rs;
+      v128.store(r, c20); v128.store(r, c21, 16); r += rs;
+      v128.store(r, c30); v128.store(r, c31, 16); r += rs;
+      v128.store(r, c40); v128.store(r, c41, 16); r += rs;
+      v128.store(r, c50); v128.store(r, c51, 16);
+    }
+    return;
+  }
+  // Partial tile: spill to the edge tile, then copy the valid part.
+  v128.store(tile, c00, 0); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128); v128.store(tile, c41, 144);
+  v128.store(tile, c50, 160); v128.store(tile, c51, 176);
+  for (let i = 0; i < mr; i++) {
+    const dst = c + (<usize>(i * ldc) << 2);
+    const src = tile + (<usize>(i * NR) << 2);
+    if (beta != 0) {
+      for (let j = 0; j < nr; j++) store<f32>(dst + (<usize>j << 2), load<f32>(dst + (<usize>j << 2)) + load<f32>(src + (<usize>j << 2)));
+    } else {
+      for (let j = 0; j < nr; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+    }
+  }
+}
+
+/** C(m, n) = op(A)·op(B), or += when accumulate != 0; see the file header for strides.
+ * Single-threaded; ws is this thread's private workspace of GEMM_WS_BYTES. */
+export function sgemm(
+  m: i32, n: i32, k: i32,
+  a: usize, rsA: i32, csA: i32,
+  b: usize, rsB: i32, csB: i32,
+  c: usize, ldc: i32, accumulate: i32, ws: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (accumulate == 0) {
+      for (let i = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
+    }
+    return;
+  }
+  const ap = ws;
+  const bp = ws + AP_BYTES;
+  const tile = bp + BP_BYTES;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const beta = pc > 0 || accumulate != 0 ? 1 : 0;
+      packB(kc, nc, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, bp);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(mc, kc, a + (<usize>(ic * rsA + pc * csA) << 2), rsA, csA, ap);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bpan = bp + (<usize>(jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            micro(kc, ap + (<usize>(ir * kc) << 2), bpan,
+              c + (<usize>((ic + ir) * ldc + jc + jr) << 2), ldc, mr, nr, beta, tile);
+          }
+        }
+      }
+    }
+  }
+}

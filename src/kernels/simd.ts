@@ -1,0 +1,32 @@
+// Tiny SIMD helpers shared by the kernels. Compiled twice by scripts/build-kernels.mjs: once with
+// relaxed-SIMD (ASC_FEATURE_RELAXED_SIMD is true and madd is one fused f32x4.relaxed_madd) and once
+// with plain SIMD128 (madd is f32x4.mul + f32x4.add). The branch is resolved at compile time.
+
+/** a·b + c, four lanes. Relaxed-SIMD may or may not round the product (fused or not): both are
+ * within the kernels' float32 tolerance. */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.relaxed_madd(a, b, c);
+  } else {
+    return f32x4.add(f32x4.mul(a, b), c);
+  }
+}
+
+/** dst[0..len) = 0 (f32 elements). */
+export function zeroF32(dst: usize, len: i32): void {
+  memory.fill(dst, 0, <usize>len << 2);
+}
+
+/** dst[0..len) += src[0..len) (f32 elements, any alignment). */
+export function addInto(dst: usize, src: usize, len: i32): void {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}

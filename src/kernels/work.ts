@@ -1,0 +1,229 @@
+// The job protocol shared by the main thread and the worker threads (see src/backend/wasm/pool.ts).
+//
+// A job is a descriptor of i32 words in shared memory at `job`:
+//   [0] kind   [1] ntasks   [2] next (claim counter)   [3] done (finished tasks)
+//   [4] wsBase [5] wsStride (bytes; thread t's private workspace is wsBase + t·wsStride)
+//   [8 ..] kind-specific arguments (ARG + i)
+// Every participating thread calls work(job, tid): it claims task indices with an atomic add until
+// they run out, runs each, and counts it done; the last one notifies the waiting main thread.
+// Tasks of one job never write the same bytes, so no other synchronisation is needed.
+
+import { sgemm, GEMM_WS_BYTES, NR, MR } from './gemm';
+import { im2col, col2im } from './conv';
+import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
+
+export const K_GEMM = 1;
+export const K_CONV_FWD = 2;
+export const K_CONV_BWD_IN = 3;
+export const K_CONV_BWD_W = 4;
+export const K_REDUCE = 5;
+export const K_MAXPOOL = 6;
+export const K_MAXPOOL_BWD = 7;
+export const K_AVGPOOL = 8;
+export const K_AVGPOOL_BWD = 9;
+
+const ARG: i32 = 8;
+/** conv jobs keep, per thread, a "partial touched" flag at word TOUCHED + tid (≤ 64 threads). */
+const TOUCHED: i32 = 48;
+
+/** First byte the JS side may use: everything below holds the module's static data. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}
+
+// @ts-ignore: decorator
+@inline function arg(job: usize, i: i32): i32 {
+  return load<i32>(job + (<usize>(ARG + i) << 2));
+}
+
+// @ts-ignore: decorator
+@inline function ptr(job: usize, i: i32): usize {
+  return <usize>load<u32>(job + (<usize>(ARG + i) << 2));
+}
+
+export function work(job: usize, tid: i32): void {
+  const ws = <usize>load<u32>(job, 16) + <usize>tid * <usize>load<u32>(job, 20);
+  for (;;) {
+    const t = atomic.add<i32>(job + 8, 1);
+    // NOTE: ntasks is read after the claim: the main thread closes the counter (sets it huge)
+    // before rewriting a descriptor, so a claim below ntasks always belongs to the current job.
+    if (t >= atomic.load<i32>(job + 4)) break;
+    runTask(job, atomic.load<i32>(job), t, tid, ws);
+    const d = atomic.add<i32>(job + 12, 1) + 1;
+    if (d == atomic.load<i32>(job + 4)) atomic.notify(job + 12);
+  }
+}
+
+function runTask(job: usize, kind: i32, t: i32, tid: i32, ws: usize): void {
+  if (kind == K_GEMM) gemmTask(job, t, ws);
+  else if (kind == K_CONV_FWD) convFwdTask(job, t, ws);
+  else if (kind == K_CONV_BWD_IN) convBwdInTask(job, t, ws);
+  else if (kind == K_CONV_BWD_W) convBwdWTask(job, t, tid, ws);
+  else if (kind == K_REDUCE) reduceTask(job, t);
+  else if (kind >= K_MAXPOOL && kind <= K_AVGPOOL_BWD) poolTask(job, kind, t);
+}
+
+/** GEMM args: 0 m 1 n 2 k 3 a 4 rsA 5 csA 6 bsA 7 b 8 rsB 9 csB 10 bsB 11 c 12 ldc 13 bsC 14 acc
+ * 15 splitM 16 splitN (strides in elements). Task t = (batch, row slice, column slice). */
+function gemmTask(job: usize, t: i32, ws: usize): void {
+  const m = arg(job, 0), n = arg(job, 1), k = arg(job, 2);
+  const rsA = arg(job, 4), csA = arg(job, 5), rsB = arg(job, 8), csB = arg(job, 9), ldc = arg(job, 12);
+  const sM = arg(job, 15), sN = arg(job, 16);
+  const per = sM * sN;
+  const bi = t / per;
+  const r = t - bi * per;
+  const si = r / sN;
+  const sj = r - si * sN;
+  const rowsPer = ((m + sM - 1) / sM + MR - 1) / MR * MR;
+  const colsPer = ((n + sN - 1) / sN + NR - 1) / NR * NR;
+  const i0 = si * rowsPer, i1 = min(m, i0 + rowsPer);
+  const j0 = sj * colsPer, j1 = min(n, j0 + colsPer);
+  if (i0 >= i1 || j0 >= j1) return;
+  const a = ptr(job, 3) + (<usize>(bi * arg(job, 6) + i0 * rsA) << 2);
+  const b = ptr(job, 7) + (<usize>(bi * arg(job, 10) + j0 * csB) << 2);
+  const c = ptr(job, 11) + (<usize>(bi * arg(job, 13) + i0 * ldc + j0) << 2);
+  sgemm(i1 - i0, j1 - j0, k, a, rsA, csA, b, rsB, csB, c, ldc, arg(job, 14), ws);
+}
+
+// Conv args: 0 n 1 c 2 h 3 w 4 o 5 kh 6 kw 7 oh 8 ow 9 sh 10 sw 11 ph 12 pw 13 dh 14 dw 15 groups
+// 16 in0 17 in1 18 out 19 split 20 chunk (columns per im2col pass) 21 partial offset within ws.
+// The column buffer lives in the thread's workspace right after the GEMM workspace.
+
+// @ts-ignore: decorator
+@inline function isPointwise(job: usize): bool {
+  return arg(job, 5) == 1 && arg(job, 6) == 1 && arg(job, 9) == 1 && arg(job, 10) == 1
+    && arg(job, 11) == 0 && arg(job, 12) == 0;
+}
+
+/** y[b, g] = W_g (og, K) · col (K, N) for columns of slice s; t = (b, g, s). */
+function convFwdTask(job: usize, t: i32, ws: usize): void {
+  const c = arg(job, 1), h = arg(job, 2), w = arg(job, 3), o = arg(job, 4);
+  const kh = arg(job, 5), kw = arg(job, 6), oh = arg(job, 7), ow = arg(job, 8), groups = arg(job, 15);
+  const split = arg(job, 19), chunk = arg(job, 20);
+  const cg = c / groups, og = o / groups, K = cg * kh * kw, N = oh * ow;
+  const s = t % split, g = (t / split) % groups, b = t / (split * groups);
+  const per = ((N + split - 1) / split + NR - 1) / NR * NR;
+  const j0 = s * per, j1 = min(N, j0 + per);
+  const x = ptr(job, 16) + (<usize>((b * c + g * cg) * h * w) << 2);
+  const wt = ptr(job, 17) + (<usize>(g * og * K) << 2);
+  const y = ptr(job, 18) + (<usize>((b * o + g * og) * N) << 2);
+  if (isPointwise(job)) {
+    if (j1 > j0) sgemm(og, j1 - j0, K, wt, K, 1, x + (<usize>j0 << 2), h * w, 1, y + (<usize>j0 << 2), N, 0, ws);
+    return;
+  }
+  const col = ws + GEMM_WS_BYTES;
+  for (let ja = j0; ja < j1; ja += chunk) {
+    const jb = min(j1, ja + chunk);
+    im2col(x, h, w, 0, cg, kh, kw, oh, ow, arg(job, 9), arg(job, 10), arg(job, 11), arg(job, 12),
+      arg(job, 13), arg(job, 14), ja, jb, col, jb - ja);
+    sgemm(og, jb - ja, K, wt, K, 1, col, jb - ja, 1, y + (<usize>ja << 2), N, 0, ws);
+  }
+}
+
+/** gx[b, channels of slice s of group g] = col2im(W_gᵀ · gy[b, g]); t = (b, g, s). */
+function convBwdInTask(job: usize, t: i32, ws: usize): void {
+  const c = arg(job, 1), h = arg(job, 2), w = arg(job, 3), o = arg(job, 4);
+  const kh = arg(job, 5), kw = arg(job, 6), oh = arg(job, 7), ow = arg(job, 8), groups = arg(job, 15);
+  const split = arg(job, 19), chunk = arg(job, 20);
+  const cg = c / groups, og = o / groups, K = cg * kh * kw, N = oh * ow, kk = kh * kw;
+  const s = t % split, g = (t / split) % groups, b = t / (split * groups);
+  const per = (cg + split - 1) / split;
+  const c0 = s * per, c1 = min(cg, c0 + per);
+  if (c0 >= c1) return;
+  const gy = ptr(job, 16) + (<usize>((b * o + g * og) * N) << 2);
+  // A(i, p) = W[g·og + p, c0·kk + i]: the weight read transposed.
+  const wt = ptr(job, 17) + (<usize>(g * og * K + c0 * kk) << 2);
+  const gx = ptr(job, 18) + (<usize>((b * c + g * cg) * h * w) << 2);
+  const rows = (c1 - c0) * kk;
+  if (isPointwise(job)) {
+    sgemm(rows, N, og, wt, 1, K, gy, N, 1, gx + (<usize>(c0 * N) << 2), N, 0, ws);
+    return;
+  }
+  memory.fill(gx + (<usize>(c0 * h * w) << 2), 0, <usize>((c1 - c0) * h * w) << 2);
+  const col = ws + GEMM_WS_BYTES;
+  for (let ja = 0; ja < N; ja += chunk) {
+    const jb = min(N, ja + chunk);
+    sgemm(rows, jb - ja, og, wt, 1, K, gy + (<usize>ja << 2), N, 1, col, jb - ja, 0, ws);
+    col2im(gx, h, w, c0, c1, kh, kw, oh, ow, arg(job, 9), arg(job, 10), arg(job, 11), arg(job, 12),
+      arg(job, 13), arg(job, 14), ja, jb, col, jb - ja);
+  }
+}
+
+/** partial_tid[g] (og, K) += gy[b, g] (og, N) · col[b, g]ᵀ (N, K); t = (b, g). The first task a
+ * thread runs overwrites its partial (flag at TOUCHED + tid). */
+function convBwdWTask(job: usize, t: i32, tid: i32, ws: usize): void {
+  const c = arg(job, 1), h = arg(job, 2), w = arg(job, 3), o = arg(job, 4);
+  const kh = arg(job, 5), kw = arg(job, 6), oh = arg(job, 7), ow = arg(job, 8), groups = arg(job, 15);
+  const chunk = arg(job, 20);
+  const cg = c / groups, og = o / groups, K = cg * kh * kw, N = oh * ow;
+  const g = t % groups, b = t / groups;
+  const x = ptr(job, 16) + (<usize>((b * c + g * cg) * h * w) << 2);
+  const gy = ptr(job, 17) + (<usize>((b * o + g * og) * N) << 2);
+  const partial = ws + <usize>arg(job, 21);
+  const flag = job + (<usize>(TOUCHED + tid) << 2);
+  if (load<i32>(flag) == 0) {
+    memory.fill(partial, 0, <usize>(o * K) << 2);
+    store<i32>(flag, 1);
+  }
+  const pg = partial + (<usize>(g * og * K) << 2);
+  if (isPointwise(job)) {
+    sgemm(og, K, N, gy, N, 1, x, 1, N, pg, K, 1, ws);
+    return;
+  }
+  const col = ws + GEMM_WS_BYTES;
+  for (let ja = 0; ja < N; ja += chunk) {
+    const jb = min(N, ja + chunk);
+    im2col(x, h, w, 0, cg, kh, kw, oh, ow, arg(job, 9), arg(job, 10), arg(job, 11), arg(job, 12),
+      arg(job, 13), arg(job, 14), ja, jb, col, jb - ja);
+    // B(p, j) = col[j, p]: the column buffer read transposed (rsB = 1, csB = ldcol).
+    sgemm(og, K, jb - ja, gy + (<usize>ja << 2), N, 1, col, 1, jb - ja, pg, K, 1, ws);
+  }
+}
+
+/** REDUCE args: 0 len 1 dst 2 partial offset 3 touched mask 4 threads 5 elements per task.
+ * dst[chunk t] = Σ over touched threads of their partial[chunk t]. */
+function reduceTask(job: usize, t: i32): void {
+  const len = arg(job, 0), per = arg(job, 5);
+  const i0 = t * per, i1 = min(len, i0 + per);
+  if (i0 >= i1) return;
+  const dst = ptr(job, 1) + (<usize>i0 << 2);
+  const off = <usize>arg(job, 2) + (<usize>i0 << 2);
+  const mask = arg(job, 3), threads = arg(job, 4);
+  const wsBase = <usize>load<u32>(job, 16), wsStride = <usize>load<u32>(job, 20);
+  let first = true;
+  for (let th = 0; th < threads; th++) {
+    if ((mask & (1 << th)) == 0) continue;
+    const src = wsBase + <usize>th * wsStride + off;
+    if (first) memory.copy(dst, src, <usize>(i1 - i0) << 2);
+    else addIntoRange(dst, src, i1 - i0);
+    first = false;
+  }
+  if (first) memory.fill(dst, 0, <usize>(i1 - i0) << 2);
+}
+
+// @ts-ignore: decorator
+@inline function addIntoRange(dst: usize, src: usize, len: i32): void {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const q = <usize>i << 2;
+    v128.store(dst + q, f32x4.add(v128.load(dst + q), v128.load(src + q)));
+  }
+  for (; i < len; i++) {
+    const q = <usize>i << 2;
+    store<f32>(dst + q, load<f32>(dst + q) + load<f32>(src + q));
+  }
+}
+
+/** Pool args: 0 planes 1 h 2 w 3 kh 4 kw 5 oh 6 ow 7 sh 8 sw 9 ph 10 pw 11 in0 12 in1 13 out
+ * 14 countIncludePad 15 planes per task. */
+function poolTask(job: usize, kind: i32, t: i32): void {
+  const per = arg(job, 15);
+  const p0 = t * per, p1 = min(arg(job, 0), p0 + per);
+  if (p0 >= p1) return;
+  const h = arg(job, 1), w = arg(job, 2), kh = arg(job, 3), kw = arg(job, 4), oh = arg(job, 5), ow = arg(job, 6);
+  const sh = arg(job, 7), sw = arg(job, 8), ph = arg(job, 9), pw = arg(job, 10);
+  if (kind == K_MAXPOOL) maxPool(p0, p1, h, w, kh, kw, oh, ow, sh, sw, ph, pw, ptr(job, 11), ptr(job, 13), ptr(job, 12));
+  else if (kind == K_MAXPOOL_BWD) maxPoolBackward(p0, p1, h, w, oh, ow, ptr(job, 11), ptr(job, 12), ptr(job, 13));
+  else if (kind == K_AVGPOOL) avgPool(p0, p1, h, w, kh, kw, oh, ow, sh, sw, ph, pw, ptr(job, 11), ptr(job, 13), arg(job, 14));
+  else avgPoolBackward(p0, p1, h, w, kh, kw, oh, ow, sh, sw, ph, pw, ptr(job, 11), ptr(job, 13), arg(job, 14));
+}
