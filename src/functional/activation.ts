@@ -1,13 +1,17 @@
 import { Tensor } from '../tensor/tensor.js';
-import { exp, sub } from '../ops/elementwise.js';
-import { logSumExp } from './reduce.js';
+import { div, exp, log, sub } from '../ops/elementwise.js';
+import { sum } from '../ops/reduce.js';
+import { shiftByMax } from './reduce.js';
 
-/** softmax(x)_i = exp(x_i) / Σ_j exp(x_j) along `dim`, computed as exp(x − logΣexp x). */
+/** softmax(x)_i = exp(x_i − m) / Σ_j exp(x_j − m) along `dim`, m the (constant) row maximum. */
 export function softmax(x: Tensor, dim = -1): Tensor {
-  return exp(logSoftmax(x, dim));
+  const e = exp(shiftByMax(x, dim));
+  return div(e, sum(e, dim, true));
 }
 
-/** log softmax along `dim`: x − logΣexp(x), stable for large logits. */
+/** log softmax along `dim`: (x − m) − log Σ exp(x − m). Subtracting the max first keeps float32
+ * exact for large logits (x − logΣexp x would cancel two large numbers). */
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
-  return sub(x, logSumExp(x, dim, true));
+  const shifted = shiftByMax(x, dim);
+  return sub(shifted, log(sum(exp(shifted), dim, true)));
 }

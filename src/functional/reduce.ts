@@ -38,13 +38,24 @@ export function std(x: Tensor, axes?: Axes, options: VarOptions = {}): Tensor {
   return sqrt(variance(x, axes, options));
 }
 
+/** The maximum over axes (kept as size 1), treated as a constant, with ±∞ replaced by 0: a row
+ * whose max is infinite would otherwise give ∞ − ∞ = NaN, and shifting such rows by 0 is exact. */
+function stableShift(x: Tensor, axes: readonly number[]): Tensor {
+  const m = max(x.detach(), axes, true);
+  return where(eq(m, Infinity), 0, where(eq(m, -Infinity), 0, m));
+}
+
+/** x − max(x) over axes (the max held constant): the numerically safe input of exp. */
+export function shiftByMax(x: Tensor, axes?: Axes): Tensor {
+  const xf = asFloat(x);
+  return sub(xf, stableShift(xf, resolveAxes('softmax', axes, x.ndim)));
+}
+
 /** log Σ exp(x) over axes, stable: the maximum is subtracted first (and rows of −∞ stay −∞). */
 export function logSumExp(x: Tensor, axes?: Axes, keepDim = false): Tensor {
   const ax = resolveAxes('logSumExp', axes, x.ndim);
   const xf = asFloat(x);
-  const m0 = max(xf.detach(), ax, true);
-  // A row whose max is ±∞ would give ∞ − ∞ = NaN; shifting such rows by 0 is exact.
-  const m = where(eq(m0, Infinity), 0, where(eq(m0, -Infinity), 0, m0));
+  const m = stableShift(xf, ax);
   const lse = add(log(sum(exp(sub(xf, m)), ax, true)), m);
   return keepDim ? lse : reshape(lse, reducedShape(x.shape, ax, false));
 }
