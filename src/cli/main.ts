@@ -5,6 +5,7 @@ import { NervaError } from '../errors.js';
 type Runner = (argv: string[]) => Promise<void>;
 const commands: Record<string, { about: string; load: () => Promise<Runner> }> = {
   // Each entry: name → lazy import of src/cli/<name>.ts exporting `run(argv)`.
+  filter: { about: 'classic image filters (Sobel, blur, sharpen…) and pooling on a picture', load: async () => (await import('./filter.js')).run },
 };
 
 function usage(): string {
