@@ -64,6 +64,7 @@ export function summarize(model: Module, inputShape: readonly number[], options:
   for (const [path, m] of model.namedModules()) {
     const direct = ownParams(m);
     if (m.children().length > 0 && direct.params === 0) continue; // containers: their leaves are rows
+    if (wrapped.some((w) => w.m === m)) continue; // a shared module: rows carry its first path
     const hadOwn = Object.prototype.hasOwnProperty.call(m, 'forward');
     const own = (m as unknown as { forward: unknown }).forward;
     const original = m.forward;
