@@ -43,6 +43,17 @@ export function loadKernelModule(): KernelModule {
     if (!ok && nodeV8 !== undefined) {
       nodeV8.setFlagsFromString('--experimental-wasm-relaxed-simd');
       ok = WebAssembly.validate(relaxed);
+      if (ok) {
+        // NOTE: with the feature switched on at run time, V8 11.3's background tier-up never replaces
+        // the baseline (Liftoff) code of this thread (GEMM stays at half speed). Compiling this one
+        // module eagerly with the optimizing tier avoids it; the flag is restored right after.
+        nodeV8.setFlagsFromString('--no-wasm-dynamic-tiering');
+        try {
+          return { module: new WebAssembly.Module(relaxed), variant: 'relaxed-simd' };
+        } finally {
+          nodeV8.setFlagsFromString('--wasm-dynamic-tiering');
+        }
+      }
     }
     if (ok) return { module: new WebAssembly.Module(relaxed), variant: 'relaxed-simd' };
   }

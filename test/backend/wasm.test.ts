@@ -1,0 +1,287 @@
+// The wasm backend against the reference kernels (the specification): random shapes with sizes
+// ≡ 1, 2, 3 (mod 4), every transpose, broadcast batches, zero sizes, forward and backward, at 1 and
+// 2 threads. float32 results must agree to a relative error (max |Δ| / max |ref|) of 1e-4.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Conv2dGeometry, FloatArray, MatmulParams, Pool2dGeometry } from '../../src/backend/backend.js';
+import { wasmBackend, setNumThreads, getNumThreads, wasmInfo } from '../../src/backend/wasm/index.js';
+import * as refMatmul from '../../src/backend/ref/matmul.js';
+import * as refConv from '../../src/backend/ref/conv.js';
+import * as refPool from '../../src/backend/ref/pool.js';
+import { getBackend, setBackend, listBackends } from '../../src/backend/index.js';
+
+/** Small deterministic generator (mulberry32) so failures reproduce. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = rng(1234);
+const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+/** A size with the given residue mod 4 in [lo, hi]. */
+const sized = (r: number, lo: number, hi: number): number => { const v = int(lo, hi); return v - (v % 4) + r; };
+function randn(n: number, T: typeof Float32Array | typeof Float64Array = Float32Array): FloatArray {
+  const a = new T(n);
+  for (let i = 0; i < n; i++) a[i] = rand() * 2 - 1;
+  return a;
+}
+
+function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string, tol = 1e-4): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  let err = 0, scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    // Non-finite values (NaN, ±Infinity) must match exactly; they do not count in the scale.
+    if (!Number.isFinite(want[i]) || !Number.isFinite(got[i])) {
+      assert.ok(Object.is(got[i], want[i]) || (Number.isNaN(got[i]) && Number.isNaN(want[i])),
+        `${what}: element ${i} is ${got[i]}, expected ${want[i]}`);
+      continue;
+    }
+    const d = Math.abs(got[i] - want[i]);
+    if (!(d <= err)) err = d; // NaN propagates into err
+    scale = Math.max(scale, Math.abs(want[i]));
+  }
+  const rel = err / Math.max(scale, 1e-30);
+  assert.ok(rel <= tol, `${what}: relative error ${rel} > ${tol}`);
+}
+
+const THREADS = [1, 2];
+
+function checkMatmul(p: MatmulParams, label: string): void {
+  const aLen = Math.max(0, (p.batch - 1) * p.aBatchStride + p.m * p.k);
+  const bLen = Math.max(0, (p.batch - 1) * p.bBatchStride + p.k * p.n);
+  const a = randn(aLen), b = randn(bLen);
+  const c0 = randn(p.batch * p.m * p.n);
+  const want = c0.slice(), got = c0.slice();
+  refMatmul.matmul(a, b, want, p);
+  wasmBackend.matmul(a, b, got, p);
+  assertClose(got, want, label);
+}
+
+test('matmul: every transpose, sizes ≡ 1,2,3 mod 4, accumulate, 1 and 2 threads', () => {
+  for (const threads of THREADS) {
+    setNumThreads(threads);
+    for (let i = 0; i < 24; i++) {
+      const m = sized(1 + (i % 3), 1, 140), n = sized(1 + ((i + 1) % 3), 1, 140), k = sized(1 + ((i + 2) % 3), 1, 300);
+      const transA = (i & 1) === 1, transB = (i & 2) === 2, accumulate = (i & 4) === 4;
+      const batch = int(1, 3);
+      const p = { batch, m, n, k, transA, transB, aBatchStride: m * k, bBatchStride: k * n, accumulate };
+      checkMatmul(p, `matmul T=${threads} b=${batch} m=${m} n=${n} k=${k} tA=${transA} tB=${transB} acc=${accumulate}`);
+    }
+  }
+});
+
+test('matmul: blocking edges (k > 256, m > 120, n > 1024) and large parallel split', () => {
+  for (const threads of THREADS) {
+    setNumThreads(threads);
+    for (const [m, n, k] of [[7, 1031, 301], [251, 9, 517], [131, 262, 259], [300, 301, 302]]) {
+      for (const [transA, transB] of [[false, false], [false, true], [true, false]]) {
+        const p = { batch: 1, m, n, k, transA, transB, aBatchStride: 0, bBatchStride: 0 };
+        checkMatmul(p, `matmul T=${threads} m=${m} n=${n} k=${k} tA=${transA} tB=${transB}`);
+      }
+    }
+  }
+});
+
+test('matmul: batch stride 0 broadcasts A or B', () => {
+  setNumThreads(2);
+  checkMatmul({ batch: 5, m: 33, n: 18, k: 41, transA: false, transB: false, aBatchStride: 0, bBatchStride: 41 * 18 }, 'broadcast A');
+  checkMatmul({ batch: 4, m: 61, n: 70, k: 35, transA: true, transB: true, aBatchStride: 35 * 61, bBatchStride: 0 }, 'broadcast B');
+  checkMatmul({ batch: 3, m: 9, n: 10, k: 11, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0, accumulate: true }, 'broadcast both');
+});
+
+test('matmul: zero sizes', () => {
+  setNumThreads(2);
+  for (const [batch, m, n, k] of [[0, 3, 4, 5], [2, 0, 4, 5], [2, 3, 0, 5], [2, 3, 4, 0]]) {
+    for (const accumulate of [false, true]) {
+      checkMatmul({ batch, m, n, k, transA: false, transB: false, aBatchStride: m * k, bBatchStride: k * n, accumulate },
+        `zero b=${batch} m=${m} n=${n} k=${k} acc=${accumulate}`);
+    }
+  }
+});
+
+test('matmul: float64 goes to the reference kernel', () => {
+  const p = { batch: 1, m: 5, n: 6, k: 7, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 };
+  const a = randn(35, Float64Array), b = randn(42, Float64Array);
+  const want = new Float64Array(30), got = new Float64Array(30);
+  refMatmul.matmul(a, b, want, p);
+  wasmBackend.matmul(a, b, got, p);
+  assert.deepEqual(got, want);
+});
+
+function convGeometry(n: number, c: number, h: number, w: number, o: number, kh: number, kw: number,
+  s: [number, number], pad: [number, number], dil: [number, number], groups: number): Conv2dGeometry {
+  const oh = Math.floor((h + 2 * pad[0] - dil[0] * (kh - 1) - 1) / s[0]) + 1;
+  const ow = Math.floor((w + 2 * pad[1] - dil[1] * (kw - 1) - 1) / s[1]) + 1;
+  return { n, c, h, w, o, kh, kw, oh: Math.max(oh, 0), ow: Math.max(ow, 0), strideH: s[0], strideW: s[1],
+    padH: pad[0], padW: pad[1], dilationH: dil[0], dilationW: dil[1], groups };
+}
+
+function checkConv(g: Conv2dGeometry): void {
+  const label = `conv2d x=[${g.n},${g.c},${g.h},${g.w}] w=[${g.o},${g.c / g.groups},${g.kh},${g.kw}] ` +
+    `s=${g.strideH},${g.strideW} p=${g.padH},${g.padW} d=${g.dilationH},${g.dilationW} g=${g.groups} T=${getNumThreads()}`;
+  const xLen = g.n * g.c * g.h * g.w, wLen = g.o * (g.c / g.groups) * g.kh * g.kw, yLen = g.n * g.o * g.oh * g.ow;
+  const x = randn(xLen), wt = randn(wLen), gy = randn(yLen);
+  const y0 = new Float32Array(yLen), y1 = randn(yLen); // wasm output starts as garbage: every element must be written
+  refConv.conv2d(x, wt, y0, g);
+  wasmBackend.conv2d(x, wt, y1, g);
+  assertClose(y1, y0, `${label} forward`);
+  const gx0 = new Float32Array(xLen), gx1 = randn(xLen);
+  refConv.conv2dBackwardInput(gy, wt, gx0, g);
+  wasmBackend.conv2dBackwardInput(gy, wt, gx1, g);
+  assertClose(gx1, gx0, `${label} backward input`);
+  const gw0 = new Float32Array(wLen), gw1 = randn(wLen);
+  refConv.conv2dBackwardWeight(x, gy, gw0, g);
+  wasmBackend.conv2dBackwardWeight(x, gy, gw1, g);
+  assertClose(gw1, gw0, `${label} backward weight`);
+}
+
+test('conv2d forward and backward: random geometries, 1 and 2 threads', () => {
+  for (const threads of THREADS) {
+    setNumThreads(threads);
+    for (let i = 0; i < 14; i++) {
+      const groups = [1, 1, 2, 3][i % 4];
+      const c = groups * sized(1 + (i % 3), 1, 6), o = groups * sized(1 + ((i + 1) % 3), 1, 7);
+      const kh = int(1, 4), kw = int(1, 4);
+      const s: [number, number] = [int(1, 3), int(1, 3)];
+      const pad: [number, number] = [int(0, kh - 1), int(0, kw - 1)];
+      const dil: [number, number] = [int(1, 2), int(1, 2)];
+      const h = sized(1 + (i % 3), kh * dil[0], 19), w = sized(1 + ((i + 2) % 3), kw * dil[1], 23);
+      checkConv(convGeometry(int(1, 4), c, h, w, o, kh, kw, s, pad, dil, groups));
+    }
+    // 1×1 (no im2col), big enough to split across threads, and a single image split by columns/channels.
+    checkConv(convGeometry(3, 13, 9, 10, 7, 1, 1, [1, 1], [0, 0], [1, 1], 1));
+    checkConv(convGeometry(2, 18, 30, 29, 21, 1, 1, [1, 1], [0, 0], [1, 1], 1));
+    checkConv(convGeometry(1, 17, 37, 35, 19, 3, 3, [1, 1], [1, 1], [1, 1], 1));
+    checkConv(convGeometry(5, 9, 26, 27, 33, 3, 3, [2, 2], [1, 1], [1, 1], 1));
+    checkConv(convGeometry(2, 6, 10, 11, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6)); // depthwise
+  }
+});
+
+test('conv2d: zero sizes', () => {
+  setNumThreads(2);
+  checkConv(convGeometry(0, 3, 5, 5, 4, 3, 3, [1, 1], [1, 1], [1, 1], 1));
+  checkConv(convGeometry(2, 3, 5, 5, 0, 3, 3, [1, 1], [1, 1], [1, 1], 1));
+  checkConv(convGeometry(2, 0, 5, 5, 4, 3, 3, [1, 1], [1, 1], [1, 1], 1));
+  checkConv(convGeometry(2, 3, 2, 2, 4, 3, 3, [1, 1], [0, 0], [1, 1], 1)); // oh = ow = 0
+});
+
+function poolGeometry(n: number, c: number, h: number, w: number, k: [number, number], s: [number, number],
+  pad: [number, number], ceil: boolean): Pool2dGeometry {
+  const out = (size: number, kk: number, st: number, p: number): number => {
+    const span = size + 2 * p - kk;
+    let o = (ceil ? Math.ceil(span / st) : Math.floor(span / st)) + 1;
+    if (ceil && (o - 1) * st >= size + p) o--; // PyTorch: the last window must start inside
+    return Math.max(o, 0);
+  };
+  return { n, c, h, w, kh: k[0], kw: k[1], oh: out(h, k[0], s[0], pad[0]), ow: out(w, k[1], s[1], pad[1]),
+    strideH: s[0], strideW: s[1], padH: pad[0], padW: pad[1] };
+}
+
+function checkPool(g: Pool2dGeometry, x: Float32Array): void {
+  const label = `pool x=[${g.n},${g.c},${g.h},${g.w}] k=${g.kh},${g.kw} s=${g.strideH},${g.strideW} p=${g.padH},${g.padW} T=${getNumThreads()}`;
+  const yLen = g.n * g.c * g.oh * g.ow, xLen = x.length;
+  const y0 = new Float32Array(yLen), y1 = randn(yLen) as Float32Array;
+  const a0 = new Int32Array(yLen), a1 = new Int32Array(yLen).fill(7);
+  refPool.maxPool2d(x, y0, a0, g);
+  wasmBackend.maxPool2d(x, y1, a1, g);
+  assert.deepEqual(y1, y0, `${label} max forward`);
+  assert.deepEqual(a1, a0, `${label} max argmax`);
+  const gy = randn(yLen);
+  const gx0 = new Float32Array(xLen), gx1 = randn(xLen);
+  refPool.maxPool2dBackward(gy, a0, gx0, g);
+  wasmBackend.maxPool2dBackward(gy, a0, gx1, g);
+  assertClose(gx1, gx0, `${label} max backward`);
+  for (const cip of [false, true]) {
+    const v0 = new Float32Array(yLen), v1 = randn(yLen);
+    refPool.avgPool2d(x, v0, g, cip);
+    wasmBackend.avgPool2d(x, v1, g, cip);
+    assertClose(v1, v0, `${label} avg forward cip=${cip}`);
+    const h0 = new Float32Array(xLen), h1 = randn(xLen);
+    refPool.avgPool2dBackward(gy, h0, g, cip);
+    wasmBackend.avgPool2dBackward(gy, h1, g, cip);
+    assertClose(h1, h0, `${label} avg backward cip=${cip}`);
+  }
+}
+
+test('pooling forward and backward: random geometries, ceil mode, 1 and 2 threads', () => {
+  for (const threads of THREADS) {
+    setNumThreads(threads);
+    for (let i = 0; i < 16; i++) {
+      const k: [number, number] = [int(1, 4), int(1, 4)];
+      const s: [number, number] = [int(1, 3), int(1, 3)];
+      const pad: [number, number] = [int(0, k[0] >> 1), int(0, k[1] >> 1)];
+      const g = poolGeometry(int(1, 3), sized(1 + (i % 3), 1, 9), sized(1 + ((i + 1) % 3), k[0], 21),
+        sized(1 + ((i + 2) % 3), k[1], 21), k, s, pad, i % 2 === 1);
+      checkPool(g, randn(g.n * g.c * g.h * g.w) as Float32Array);
+    }
+    const big = poolGeometry(8, 32, 28, 28, [2, 2], [2, 2], [0, 0], false); // splits across threads
+    checkPool(big, randn(big.n * big.c * big.h * big.w) as Float32Array);
+  }
+});
+
+test('pooling: NaN wins, -Infinity windows, all-padding windows, zero sizes', () => {
+  setNumThreads(1);
+  const g = poolGeometry(1, 2, 5, 5, [3, 3], [2, 2], [1, 1], true);
+  const x = randn(50) as Float32Array;
+  x[6] = NaN; x[8] = NaN; // two NaNs in one window: the last is the argmax
+  for (let i = 25; i < 50; i++) x[i] = -Infinity;
+  checkPool(g, x);
+  // Windows beyond the input (oh, ow larger than the input supports) cover only padding.
+  const wide: Pool2dGeometry = { n: 1, c: 1, h: 2, w: 2, kh: 1, kw: 1, oh: 3, ow: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 };
+  checkPool(wide, randn(4) as Float32Array);
+  checkPool(poolGeometry(0, 3, 4, 4, [2, 2], [2, 2], [0, 0], false), new Float32Array(0));
+  checkPool(poolGeometry(2, 0, 4, 4, [2, 2], [2, 2], [0, 0], false), new Float32Array(0));
+});
+
+test('memory stays flat over repeated calls; threads setting round-trips', () => {
+  setNumThreads(2);
+  assert.equal(getNumThreads(), 2);
+  const g = convGeometry(4, 8, 16, 16, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1);
+  const x = randn(4 * 8 * 256), wt = randn(8 * 8 * 9), y = new Float32Array(4 * 8 * 256);
+  wasmBackend.conv2d(x, wt, y, g);
+  const before = wasmInfo().memoryBytes;
+  for (let i = 0; i < 200; i++) wasmBackend.conv2d(x, wt, y, g);
+  assert.equal(wasmInfo().memoryBytes, before);
+});
+
+test('registered as "wasm" in the backend registry', () => {
+  assert.ok(listBackends().includes('wasm'));
+  const prev = getBackend().name;
+  setBackend('wasm');
+  assert.equal(getBackend(), wasmBackend);
+  setBackend(prev);
+});
+
+test('plain-SIMD fallback computes the same, and worker threads never keep the process alive', () => {
+  const here = fileURLToPath(new URL('../../src/backend/', import.meta.url));
+  const script = `
+    const { wasmBackend, setNumThreads, wasmInfo } = await import(${JSON.stringify(here + 'wasm/index.js')});
+    const { matmul } = await import(${JSON.stringify(here + 'ref/matmul.js')});
+    setNumThreads(2);
+    const m = 97, n = 131, k = 211;
+    const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
+    const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i));
+    const c0 = new Float32Array(m * n);
+    const p = { batch: 4, m, n, k, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 };
+    matmul(a, b, c0, { ...p, batch: 1 });
+    const c4 = new Float32Array(4 * m * n);
+    wasmBackend.matmul(a, b, c4, p);
+    let err = 0, scale = 0;
+    for (let i = 0; i < m * n; i++) { err = Math.max(err, Math.abs(c4[3 * m * n + i] - c0[i])); scale = Math.max(scale, Math.abs(c0[i])); }
+    console.log(JSON.stringify({ variant: wasmInfo().variant, rel: err / scale }));
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, NERVA_WASM_SIMD: 'plain' }, encoding: 'utf8', timeout: 30_000,
+  });
+  assert.equal(r.status, 0, `child failed or hung (signal ${r.signal}): ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.equal(out.variant, 'simd128');
+  assert.ok(out.rel <= 1e-4, `plain-SIMD relative error ${out.rel}`);
+});
