@@ -1,0 +1,124 @@
+import type { AdjustedCounts } from './adjust.js';
+import { alignContexts, contextGroups, suffixRows } from './groups.js';
+import { NgramModel, type ModelInfo, type NgramTable } from './model.js';
+import { BOS, UNK, type Vocabulary } from './vocab.js';
+
+/**
+ * Back-off models whose seen n-grams keep their own estimate (no interpolation), from raw counts:
+ *
+ * - add-k (Laplace for k = 1; maximum likelihood for k = 0): p(w | h) = (c(h w) + k) / (c(h) + k·|V|)
+ *   for every w seen after h; the rest of the mass, 1 − Σ_seen p(w | h), goes to the unseen words
+ *   in proportion to p(w | h′) through the back-off weight (as SRILM's -addsmooth does):
+ *   b(h) = (1 − Σ_seen p(w | h)) / (1 − Σ_seen p(w | h′)). Unigrams are plain add-k over |V|
+ *   (which counts `<unk>`, not `<s>`). With k = 0 unseen words get probability 0 (log −∞).
+ */
+export function addKModel(adj: AdjustedCounts, vocab: Vocabulary, k: number, info: ModelInfo = {}): NgramModel {
+  const N = adj.order;
+  const V = vocab.size;
+  const sizeV = V - 1;
+  const probs: Float64Array[] = [];
+  for (let n = 1; n <= N; n++) {
+    const o = adj.orders[n - 1]!;
+    const counts = o.raw;
+    const rows = counts.length;
+    const groups = contextGroups(o.keys, rows, n, V);
+    const p = new Float64Array(rows);
+    for (let g = 0; g < groups.count; g++) {
+      const lo = groups.start[g]!;
+      const hi = groups.start[g + 1]!;
+      let sum = 0;
+      for (let i = lo; i < hi; i++) sum += counts[groups.perm[i]!]!;
+      const denominator = sum + k * sizeV;
+      for (let i = lo; i < hi; i++) {
+        const r = groups.perm[i]!;
+        p[r] = (counts[r]! + k) / denominator;
+      }
+    }
+    if (n === 1) p[BOS] = 1;
+    probs.push(p);
+  }
+  const backoffs = backoffWeights(adj, V, probs);
+  return toModel(adj, vocab, probs, backoffs, info);
+}
+
+/**
+ * Stupid back-off (Brants et al. 2007), for very large corpora: S(w | h) = c(h w) / c(h) when seen,
+ * else α · S(w | h′) (α = 0.4), S(w) = c(w) / total; not normalized. An unseen word (`<unk>`)
+ * scores as a word seen once. In ARPA form every stored lower-order n-gram has back-off log10 α.
+ */
+export function stupidBackoffModel(adj: AdjustedCounts, vocab: Vocabulary, alpha = 0.4, info: ModelInfo = {}): NgramModel {
+  const N = adj.order;
+  const V = vocab.size;
+  const probs: Float64Array[] = [];
+  for (let n = 1; n <= N; n++) {
+    const o = adj.orders[n - 1]!;
+    const rows = o.raw.length;
+    const groups = contextGroups(o.keys, rows, n, V);
+    const p = new Float64Array(rows);
+    for (let g = 0; g < groups.count; g++) {
+      const lo = groups.start[g]!;
+      const hi = groups.start[g + 1]!;
+      let sum = 0;
+      for (let i = lo; i < hi; i++) sum += o.raw[groups.perm[i]!]!;
+      for (let i = lo; i < hi; i++) {
+        const r = groups.perm[i]!;
+        p[r] = o.raw[r]! / sum;
+      }
+    }
+    if (n === 1) {
+      let total = 0;
+      for (let r = 0; r < rows; r++) total += o.raw[r]!;
+      if (o.raw[UNK] === 0) p[UNK] = 1 / total;
+      p[BOS] = 1;
+    }
+    probs.push(p);
+  }
+  const backoffs = adj.orders.map((o, i) => new Float64Array(o.raw.length).fill(i < N - 1 ? alpha : 1));
+  return toModel(adj, vocab, probs, backoffs, info);
+}
+
+/** b(h) = (1 − Σ_{w seen after h} p(w | h)) / (1 − Σ_{w seen after h} p(w | h′)); 1 for non-contexts. */
+function backoffWeights(adj: AdjustedCounts, V: number, probs: Float64Array[]): Float64Array[] {
+  const N = adj.order;
+  const out = adj.orders.map((o) => new Float64Array(o.raw.length).fill(1));
+  for (let n = 2; n <= N; n++) {
+    const o = adj.orders[n - 1]!;
+    const lower = adj.orders[n - 2]!;
+    const rows = o.raw.length;
+    const lowerRows = lower.raw.length;
+    const groups = contextGroups(o.keys, rows, n, V);
+    const at = alignContexts(lower.keys, lowerRows, o.keys, n, groups);
+    const suf = suffixRows(lower.keys, lowerRows, o.keys, rows, n);
+    const p = probs[n - 1]!;
+    const pl = probs[n - 2]!;
+    for (let g = 0; g < groups.count; g++) {
+      let seen = 0;
+      let seenLower = 0;
+      for (let i = groups.start[g]!; i < groups.start[g + 1]!; i++) {
+        const r = groups.perm[i]!;
+        seen += p[r]!;
+        seenLower += pl[suf[r]!]!;
+      }
+      const left = 1 - seen;
+      const leftLower = 1 - seenLower;
+      out[n - 2]![at[g]!] = left <= 1e-12 || leftLower <= 1e-12 ? 0 : left / leftLower;
+    }
+  }
+  return out;
+}
+
+function toModel(adj: AdjustedCounts, vocab: Vocabulary, probs: Float64Array[], backoffs: Float64Array[], info: ModelInfo): NgramModel {
+  const N = adj.order;
+  const tables: NgramTable[] = adj.orders.map((o, i) => {
+    const p = probs[i]!;
+    const b = backoffs[i]!;
+    const logProb = new Float32Array(p.length);
+    const logBackoff = new Float32Array(p.length);
+    for (let r = 0; r < p.length; r++) {
+      logProb[r] = Math.min(0, Math.log10(p[r]!));
+      if (i < N - 1) logBackoff[r] = Math.log10(b[r]!);
+    }
+    return { keys: o.keys, logProb, logBackoff };
+  });
+  return new NgramModel(vocab, tables, info);
+}

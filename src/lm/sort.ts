@@ -1,0 +1,66 @@
+/**
+ * Orders of n-grams packed `order` ids per row, sorted by LSD radix sort (one counting-sort pass
+ * per word position, least significant first): linear in the number of n-grams, no comparisons.
+ *
+ * - suffix order (KenLM's SuffixOrder): compare the last word, then the one before, … the first.
+ *   An n-gram's suffixes and its lower-order neighbours then stream in the same order.
+ * - context order (KenLM's ContextOrder): compare words order-2 … 0 (the context, in suffix
+ *   order), then the last word: n-grams sharing a context are adjacent, contexts in suffix order.
+ */
+export function suffixOrderPositions(order: number): number[] {
+  // least significant first: word 0, 1, …, order-1
+  return Array.from({ length: order }, (_, i) => i);
+}
+
+export function contextOrderPositions(order: number): number[] {
+  // least significant first: the last word, then 0, 1, …, order-2
+  return [order - 1, ...Array.from({ length: order - 1 }, (_, i) => i)];
+}
+
+/** A permutation of rows 0..rows-1 that sorts them by the given positions (least significant first). */
+export function radixPermutation(keys: Uint32Array, rows: number, order: number, positions: readonly number[], vocabSize: number): Uint32Array {
+  let perm = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) perm[i] = i;
+  let next = new Uint32Array(rows);
+  const count = new Uint32Array(vocabSize + 1);
+  for (const pos of positions) {
+    count.fill(0);
+    for (let i = 0; i < rows; i++) count[keys[perm[i]! * order + pos]! + 1]!++;
+    for (let v = 0; v < vocabSize; v++) count[v + 1]! += count[v]!;
+    for (let i = 0; i < rows; i++) {
+      const r = perm[i]!;
+      next[count[keys[r * order + pos]!]!++] = r;
+    }
+    const t = perm;
+    perm = next;
+    next = t;
+  }
+  return perm;
+}
+
+/** Rows of `keys` in the order of `perm`. */
+export function permuteRows(keys: Uint32Array, perm: Uint32Array, order: number): Uint32Array {
+  const out = new Uint32Array(perm.length * order);
+  for (let i = 0; i < perm.length; i++) {
+    const src = perm[i]! * order;
+    const dst = i * order;
+    for (let j = 0; j < order; j++) out[dst + j] = keys[src + j]!;
+  }
+  return out;
+}
+
+export function permuteValues<T extends Uint32Array | Float64Array | Float32Array>(values: T, perm: Uint32Array): T {
+  const out = new (values.constructor as new (n: number) => T)(perm.length);
+  for (let i = 0; i < perm.length; i++) out[i] = values[perm[i]!]!;
+  return out;
+}
+
+/** Compares row a of keysA with row b of keysB (same order) in suffix order: <0, 0, >0. */
+export function compareSuffix(keysA: Uint32Array, a: number, keysB: Uint32Array, b: number, order: number): number {
+  for (let j = order - 1; j >= 0; j--) {
+    const x = keysA[a * order + j]!;
+    const y = keysB[b * order + j]!;
+    if (x !== y) return x - y;
+  }
+  return 0;
+}
