@@ -10,3 +10,6 @@ export { Dropout } from './dropout.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax, Identity, Flatten } from './activation.js';
 export { CrossEntropyLoss, NLLLoss, MSELoss, BCEWithLogitsLoss } from './loss.js';
 export { summary, summarize, type SummaryRow, type SummaryResult, type SummaryOptions } from './summary.js';
+export { Embedding, type EmbeddingOptions } from './embedding.js';
+export { RNNCell, LSTMCell, GRUCell, cellStep, cellStepReference, type RNNCellOptions, type CellOptions, type CellWeights } from './rnn_cells.js';
+export { RNNBase, RNN, LSTM, GRU, type RNNBaseOptions, type RNNOptions, type RecurrentInput, type RecurrentOutput } from './rnn.js';
