@@ -95,7 +95,8 @@ export function padForKernel(x: Tensor, kh: number, kw: number, padding: Padding
  * Filters every channel of x with the spec's kernel(s) through conv2d.
  * Shape: (N, C, H, W) → (N, C, H_out, W_out), H_out = ⌊(H_pad − kH) / stride⌋ + 1 with H_pad as
  * padForKernel makes it. A 'magnitude' spec gives √(gx² + gy²) of its two kernels. The result is
- * raw (not yet mapped to 0–255), and differentiable.
+ * raw (not yet mapped to 0–255), and differentiable — except, as in PyTorch, where a magnitude is
+ * exactly 0 (its gradient there is NaN).
  */
 export function applyFilter(x: Tensor, spec: FilterSpec, options: FilterOptions = {}): Tensor {
   if (x.ndim !== 4) throw new ShapeError(`filter: expected an image tensor (N, C, H, W), got ${formatShape(x.shape)}`);
