@@ -80,7 +80,8 @@ export interface Backend {
   unary(op: UnaryOp, x: DataArray, out: DataArray, alpha?: number): void;
 
   /** out (dense, shape `shape`) = op(a, b), reading a and b through strides (broadcast = 0).
-   * Comparisons write 0/1. */
+   * a and b may have different array types (a bool mask times floats); the result is computed in
+   * float64 arithmetic and stored into out's type. Comparisons write 0/1. */
   binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: DataArray, shape: readonly number[]): void;
 
   /** Dense strided copy: out (dense, `shape`) takes x read through strides. */

@@ -76,16 +76,8 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 function binaryForward(op: BinaryOp, a: Tensor, b: Tensor, outDType: DType): Tensor {
   const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
   const out = newTensor(outDType, shape);
-  // Kernels take one float type per call: bring mixed inputs to the output's type first.
-  const compute = op === 'eq' || op === 'ne' || op === 'lt' || op === 'le' || op === 'gt' || op === 'ge' ? promoteFor(a, b) : outDType;
-  const ca = castIfNeeded(a, compute);
-  const cb = castIfNeeded(b, compute);
-  getBackend().binary(op, stridedView(ca, shape), stridedView(cb, shape), out.data, shape);
+  getBackend().binary(op, stridedView(a, shape), stridedView(b, shape), out.data, shape);
   return out;
-}
-
-function promoteFor(a: Tensor, b: Tensor): DType {
-  return resultDType(a, b);
 }
 
 function castIfNeeded(t: Tensor, dtype: DType): Tensor {

@@ -1,11 +1,11 @@
 import { Tensor, denseData } from '../tensor/tensor.js';
-import { allocate, isFloat, type DType } from '../tensor/dtype.js';
+import { allocate, dtypeOfArray, isFloat, type DataArray, type DType } from '../tensor/dtype.js';
 import { normalizeAxis, numel, sameShape, type Shape } from '../tensor/shape.js';
 import type { ReduceOp } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/tape.js';
 import { div, eq, mul } from './elementwise.js';
-import { expand, permute, reshape } from './movement.js';
+import { expand, reshape } from './movement.js';
 import { NervaError, ShapeError, formatShape } from '../errors.js';
 
 export type Axes = number | readonly number[] | undefined | null;
@@ -28,32 +28,38 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepDim: boo
   return out;
 }
 
-/** Runs a reduce kernel over several axes: a contiguous block of axes reduces in place as
- * (outer, size, inner); anything else is permuted so the reduced axes come last. */
-function reduceKernel(op: ReduceOp, x: Tensor, axes: readonly number[], outDType: DType): Float32Array | Float64Array | Int32Array | Uint8Array {
-  const shape = x.shape;
-  let src: Tensor = x;
-  let outer: number, size: number, inner: number;
-  const first = axes[0] ?? 0;
-  const isBlock = axes.every((a, i) => a === first + i);
-  if (isBlock) {
-    outer = numel(shape.slice(0, first));
-    size = numel(axes.map((a) => shape[a]!));
-    inner = numel(shape.slice(first + axes.length));
-  } else {
-    const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
-    src = permute(x, [...kept, ...axes]);
-    outer = numel(kept.map((d) => shape[d]!));
-    size = numel(axes.map((a) => shape[a]!));
-    inner = 1;
+/** Runs a reduce kernel over the axes: each run of consecutive axes reduces in place as
+ * (outer, size, inner), last run first, so no permuted copy is ever needed (sum, max and min are
+ * associative; arg-reductions always get a single axis). */
+function reduceKernel(op: ReduceOp, x: Tensor, axes: readonly number[], outDType: DType): DataArray {
+  if (axes.length === 0) {
+    const copy = allocate(outDType, x.size);
+    copy.set(denseData(x));
+    return copy;
   }
-  const out = allocate(outDType, outer * inner);
-  if (size === 0 && (op !== 'sum')) {
-    throw new NervaError(`${op}: cannot reduce over a zero-size dimension of a tensor of shape ${formatShape(shape)}`);
+  const runs: number[][] = [];
+  for (const a of axes) {
+    const run = runs[runs.length - 1];
+    if (run && run[run.length - 1] === a - 1) run.push(a);
+    else runs.push([a]);
   }
-  const data = denseData(src);
-  getBackend().reduce(op, data, out, outer, size, inner);
-  return out;
+  let shape = [...x.shape];
+  let data = denseData(x);
+  for (let r = runs.length - 1; r >= 0; r--) {
+    const run = runs[r]!;
+    const first = run[0]!;
+    const outer = numel(shape.slice(0, first));
+    const size = numel(run.map((a) => shape[a]!));
+    const inner = numel(shape.slice(first + run.length));
+    if (size === 0 && op !== 'sum') {
+      throw new NervaError(`${op}: cannot reduce over a zero-size dimension of a tensor of shape ${formatShape(x.shape)}`);
+    }
+    const out = allocate(r === 0 ? outDType : data instanceof Int32Array || data instanceof Uint8Array ? outDType : dtypeOfArray(data), outer * inner);
+    getBackend().reduce(op, data, out, outer, size, inner);
+    data = out;
+    shape = shape.map((d, i) => (run.includes(i) ? 1 : d));
+  }
+  return data;
 }
 
 /** Σ over axes (all by default). Integer and bool inputs sum to int32. */

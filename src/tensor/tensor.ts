@@ -2,6 +2,7 @@ import type { DataArray, DType } from './dtype.js';
 import { dtypeOfArray, isFloat } from './dtype.js';
 import { denseStrides, numel, type Shape } from './shape.js';
 import { NervaError } from '../errors.js';
+import { getBackend } from '../backend/index.js';
 
 /** Records how a tensor was computed so that backward() can push gradients to its inputs. */
 export interface GradNode {
@@ -139,26 +140,6 @@ export function denseData(t: Tensor): DataArray {
     return t.data.subarray(t.offset, t.offset + n);
   }
   const out = new (t.data.constructor as new (n: number) => DataArray)(n);
-  copyStridedInto(t, out);
+  getBackend().copyStrided({ data: t.data, offset: t.offset, strides: t.strides }, out, t.shape);
   return out;
-}
-
-/** Generic strided gather into a dense array; the backend's copyStrided is the fast path. */
-function copyStridedInto(t: Tensor, out: DataArray): void {
-  const nd = t.ndim;
-  const shape = t.shape;
-  const strides = t.strides;
-  const idx = new Array<number>(nd).fill(0);
-  let p = t.offset;
-  const n = out.length;
-  for (let i = 0; i < n; i++) {
-    out[i] = t.data[p]!;
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]!++;
-      p += strides[d]!;
-      if (idx[d]! < shape[d]!) break;
-      p -= strides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
 }

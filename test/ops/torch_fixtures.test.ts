@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import * as nv from '../../src/index.js';
+import '../../src/backend/wasm/index.js';
 import type { Tensor } from '../../src/index.js';
 import { assertClose } from '../helpers/assert.js';
 
@@ -51,10 +52,13 @@ const ops: Record<string, (x: Record<string, Tensor>, p: Params) => Tensor> = {
 };
 
 const files = ['conv2d', 'max_pool2d', 'avg_pool2d', 'min_pool2d', 'adaptive_avg_pool2d', 'matmul', 'softmax', 'cross_entropy', 'nll_loss'];
+// One suite for every backend (float64 runs on the reference kernels only).
+const runs = [['ref', 'float32'], ['ref', 'float64'], ['wasm', 'float32']] as const;
 for (const file of files) {
   for (const c of load(file)) {
-    for (const dtype of ['float32', 'float64'] as const) {
-      test(`torch ${c.name} (${dtype})`, () => {
+    for (const [backend, dtype] of runs) {
+      test(`torch ${c.name} (${backend}, ${dtype})`, () => {
+        nv.setBackend(backend);
         const inputs: Record<string, Tensor> = {};
         for (const [k, v] of Object.entries(c.inputs)) {
           inputs[k] = toTensor(v, dtype);

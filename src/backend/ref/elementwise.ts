@@ -112,8 +112,6 @@ export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: Data
   const nd = shape.length;
   const ad = a.data;
   const bd = b.data;
-  // Integer division truncates toward zero in the typed array store only for Int32Array; PyTorch's
-  // int '/' is true division, which the op layer handles by choosing a float output dtype.
   const f = binaryFn(op);
   // Fast path: both inputs dense with the op's shape (the common case in training).
   if (isDense(a, shape) && isDense(b, shape)) {
@@ -127,6 +125,9 @@ export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: Data
       default: for (let i = 0; i < n; i++) out[i] = f(ad[ao + i]!, bd[bo + i]!); return;
     }
   }
+  // Tensor-with-scalar (x * 2, x > 0, a broadcast 0-d tensor): one tight loop per op.
+  if (isDense(a, shape) && isConstant(b)) return binaryScalar(op, ad, a.offset, bd[b.offset]!, out, false, f);
+  if (isConstant(a) && isDense(b, shape)) return binaryScalar(op, bd, b.offset, ad[a.offset]!, out, true, f);
   // General path: iterate the last dimension in an inner loop, odometer over the rest.
   const last = nd === 0 ? 1 : shape[nd - 1]!;
   const as = nd === 0 ? 0 : a.strides[nd - 1]!;
@@ -135,12 +136,13 @@ export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: Data
   let pa = a.offset;
   let pb = b.offset;
   for (let o = 0; o < n; o += last) {
-    let qa = pa;
-    let qb = pb;
-    for (let j = 0; j < last; j++) {
-      out[o + j] = f(ad[qa]!, bd[qb]!);
-      qa += as;
-      qb += bs;
+    // The four arithmetic ops get closure-free inner loops: they carry bias adds and masks.
+    switch (op) {
+      case 'add': for (let j = 0, qa = pa, qb = pb; j < last; j++, qa += as, qb += bs) out[o + j] = ad[qa]! + bd[qb]!; break;
+      case 'sub': for (let j = 0, qa = pa, qb = pb; j < last; j++, qa += as, qb += bs) out[o + j] = ad[qa]! - bd[qb]!; break;
+      case 'mul': for (let j = 0, qa = pa, qb = pb; j < last; j++, qa += as, qb += bs) out[o + j] = ad[qa]! * bd[qb]!; break;
+      case 'div': for (let j = 0, qa = pa, qb = pb; j < last; j++, qa += as, qb += bs) out[o + j] = ad[qa]! / bd[qb]!; break;
+      default: for (let j = 0, qa = pa, qb = pb; j < last; j++, qa += as, qb += bs) out[o + j] = f(ad[qa]!, bd[qb]!);
     }
     for (let d = nd - 2; d >= 0; d--) {
       idx[d]!++;
@@ -151,6 +153,28 @@ export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: Data
       pb -= b.strides[d]! * shape[d]!;
       idx[d] = 0;
     }
+  }
+}
+
+function isConstant(x: StridedInput): boolean {
+  for (const s of x.strides) if (s !== 0) return false;
+  return true;
+}
+
+/** out[i] = op(x[i], c), or op(c, x[i]) when `swapped`. */
+function binaryScalar(op: BinaryOp, xd: DataArray, xo: number, c: number, out: DataArray, swapped: boolean, f: (a: number, b: number) => number): void {
+  const n = out.length;
+  switch (swapped ? `r${op}` : op) {
+    case 'add': case 'radd': for (let i = 0; i < n; i++) out[i] = xd[xo + i]! + c; return;
+    case 'mul': case 'rmul': for (let i = 0; i < n; i++) out[i] = xd[xo + i]! * c; return;
+    case 'sub': for (let i = 0; i < n; i++) out[i] = xd[xo + i]! - c; return;
+    case 'rsub': for (let i = 0; i < n; i++) out[i] = c - xd[xo + i]!; return;
+    case 'div': for (let i = 0; i < n; i++) out[i] = xd[xo + i]! / c; return;
+    case 'gt': for (let i = 0; i < n; i++) out[i] = xd[xo + i]! > c ? 1 : 0; return;
+    case 'lt': for (let i = 0; i < n; i++) out[i] = xd[xo + i]! < c ? 1 : 0; return;
+    default:
+      if (swapped) for (let i = 0; i < n; i++) out[i] = f(c, xd[xo + i]!);
+      else for (let i = 0; i < n; i++) out[i] = f(xd[xo + i]!, c);
   }
 }
 
