@@ -1,0 +1,56 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { Optimizer, gradData, type ParamGroup, type ParamGroupSpec } from './optimizer.js';
+import { NervaError } from '../errors.js';
+
+export interface SGDOptions {
+  lr?: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  /** ascend instead of descend */
+  maximize?: boolean;
+}
+
+/**
+ * Stochastic gradient descent with PyTorch's update order (torch.optim.SGD):
+ *   g ← ∇ + wd·θ;  b ← g (first step) or μ·b + (1 − τ)·g;  g ← g + μ·b (Nesterov) or b;  θ ← θ − lr·g.
+ */
+export class SGD extends Optimizer {
+  constructor(params: Iterable<Tensor> | readonly ParamGroupSpec[], options: SGDOptions = {}) {
+    super(params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
+  }
+
+  protected override validate(group: ParamGroup): void {
+    super.validate(group);
+    const { momentum, dampening, weightDecay, nesterov } = group as ParamGroup & Required<SGDOptions>;
+    if (!(momentum >= 0)) throw new NervaError(`SGD: invalid momentum ${momentum}`);
+    if (!(weightDecay >= 0)) throw new NervaError(`SGD: invalid weightDecay ${weightDecay}`);
+    if (nesterov && (momentum <= 0 || dampening !== 0)) throw new NervaError('SGD: Nesterov momentum needs momentum > 0 and dampening = 0');
+  }
+
+  protected updateGroup(group: ParamGroup): void {
+    const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group as ParamGroup & Required<SGDOptions>;
+    for (const p of group.params) {
+      const grad = gradData(p);
+      if (grad === null) continue;
+      const theta = p.data;
+      const n = theta.length;
+      const sign = maximize ? -1 : 1;
+      if (momentum === 0) {
+        for (let i = 0; i < n; i++) theta[i] = theta[i]! - lr * (sign * grad[i]! + weightDecay * theta[i]!);
+        continue;
+      }
+      const state = this.stateOf(p);
+      const first = state.momentum_buffer === undefined;
+      if (first) state.momentum_buffer = this.zerosLike(p);
+      const buf = (state.momentum_buffer as Tensor).data;
+      for (let i = 0; i < n; i++) {
+        const g = sign * grad[i]! + weightDecay * theta[i]!; // maximize negates ∇ before the decay term, as PyTorch
+        buf[i] = first ? g : momentum * buf[i]! + (1 - dampening) * g;
+        const d = nesterov ? g + momentum * buf[i]! : buf[i]!;
+        theta[i] = theta[i]! - lr * d;
+      }
+    }
+  }
+}
