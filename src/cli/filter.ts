@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { basename, extname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { readImage, sampleImagePath, writeImage } from '../vision/io.js';
 import { formatFromPath } from '../vision/codec.js';
 import { downscale, imageToTensor, tensorToImage } from '../vision/image.js';
@@ -36,14 +37,14 @@ options:
 
 function positiveInt(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) throw new NervaError(`--${name} must be a positive integer, got '${text}'`);
+  if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) throw new NervaError(`filter: --${name} must be a positive integer, got '${text}'`);
   return Number(text);
 }
 
 function finiteNumber(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw new NervaError(`--${name} must be a number, got '${text}'`);
+  if (text.trim() === '' || !Number.isFinite(v)) throw new NervaError(`filter: --${name} must be a number, got '${text}'`);
   return v;
 }
 
@@ -118,6 +119,7 @@ export async function run(argv: string[]): Promise<void> {
   const stem = positionals[0] === undefined ? 'acanthus-mollis' : basename(input, extname(input));
   const output = o.output ?? `${stem}-${label}.png`;
   if (formatFromPath(output) === null) throw new NervaError(`filter: cannot tell the image format of '${output}': use a .png, .jpg or .jpeg name`);
+  if (!existsSync(dirname(resolve(output)))) throw new NervaError(`filter: cannot write '${output}': the folder '${dirname(output)}' does not exist`);
 
   const started = Date.now();
   const image = readImage(input);

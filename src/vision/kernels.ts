@@ -142,7 +142,7 @@ export function parseKernelMatrix(text: string): Matrix {
   });
   const width = rows[0]!.length;
   rows.forEach((row, r) => {
-    if (row.length !== width) fail(`row ${r + 1} has ${row.length} numbers but row 1 has ${width}: the matrix must be rectangular`);
+    if (row.length !== width) fail(`row ${r + 1} has ${row.length} number${row.length === 1 ? '' : 's'} but row 1 has ${width}: the matrix must be rectangular`);
   });
   if (rows.length > MAX_KERNEL_SIDE || width > MAX_KERNEL_SIDE) fail(`${rows.length}×${width} is larger than ${MAX_KERNEL_SIDE}×${MAX_KERNEL_SIDE}`);
   return rows;
