@@ -3,3 +3,4 @@
 // allocation and copies typed arrays in and out.
 export { sgemm, gemmWorkspaceBytes } from './gemm';
 export { work, heapBase } from './work';
+export { peak } from './peak';

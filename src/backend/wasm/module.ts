@@ -34,28 +34,40 @@ function envVariant(): string | undefined {
   return isNode ? process.env.NERVA_WASM_SIMD : undefined;
 }
 
+/** Compiles bytes with the optimizing tier straight away where we can set V8 flags (Node).
+ * NOTE: with relaxed-SIMD switched on at run time, V8 11.3's dynamic tiering never replaces the
+ * baseline (Liftoff) code of the main thread (GEMM stays at half speed); eager optimization avoids
+ * that and makes the first call as fast as the rest. The modules are ~10 KB, so it costs ~1 ms. */
+function compileEager(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module {
+  if (nodeV8 === undefined) return new WebAssembly.Module(bytes);
+  nodeV8.setFlagsFromString('--no-wasm-dynamic-tiering');
+  try {
+    return new WebAssembly.Module(bytes);
+  } finally {
+    nodeV8.setFlagsFromString('--wasm-dynamic-tiering');
+  }
+}
+
+/** Whether the engine runs relaxed-SIMD, enabling it in Node 20 if needed (see the header). */
+function relaxedSupported(bytes: Uint8Array<ArrayBuffer>): boolean {
+  if (WebAssembly.validate(bytes)) return true;
+  if (nodeV8 === undefined) return false;
+  nodeV8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(bytes);
+}
+
+/** Compiles one variant, or returns undefined when the engine cannot run it. */
+export function compileKernelVariant(variant: KernelModule['variant']): WebAssembly.Module | undefined {
+  if (variant === 'simd128') return compileEager(decode(WASM_SIMD));
+  const bytes = decode(WASM_RELAXED);
+  return relaxedSupported(bytes) ? compileEager(bytes) : undefined;
+}
+
 /** Compiles the best variant this engine runs (synchronous; the modules are ~10 KB). */
 export function loadKernelModule(): KernelModule {
-  const relaxed = decode(WASM_RELAXED);
-  const wantPlain = envVariant() === 'plain';
-  if (!wantPlain) {
-    let ok = WebAssembly.validate(relaxed);
-    if (!ok && nodeV8 !== undefined) {
-      nodeV8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-      ok = WebAssembly.validate(relaxed);
-      if (ok) {
-        // NOTE: with the feature switched on at run time, V8 11.3's background tier-up never replaces
-        // the baseline (Liftoff) code of this thread (GEMM stays at half speed). Compiling this one
-        // module eagerly with the optimizing tier avoids it; the flag is restored right after.
-        nodeV8.setFlagsFromString('--no-wasm-dynamic-tiering');
-        try {
-          return { module: new WebAssembly.Module(relaxed), variant: 'relaxed-simd' };
-        } finally {
-          nodeV8.setFlagsFromString('--wasm-dynamic-tiering');
-        }
-      }
-    }
-    if (ok) return { module: new WebAssembly.Module(relaxed), variant: 'relaxed-simd' };
+  if (envVariant() !== 'plain') {
+    const module = compileKernelVariant('relaxed-simd');
+    if (module !== undefined) return { module, variant: 'relaxed-simd' };
   }
-  return { module: new WebAssembly.Module(decode(WASM_SIMD)), variant: 'simd128' };
+  return { module: compileKernelVariant('simd128')!, variant: 'simd128' };
 }
