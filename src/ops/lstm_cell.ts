@@ -93,7 +93,8 @@ export function recurrence(
   const hAll = allocate(dtype, (T + 1) * BH) as FloatArray; // hAll[s] = h before step s
   const cAll = isLstm ? (allocate(dtype, (T + 1) * BH) as FloatArray) : null;
   const acts = allocate(dtype, T * B * GH) as FloatArray; // activated gates (lstm, gru), h (rnn: unused)
-  const hnAll = mode === 'gru' ? (allocate(dtype, T * BH) as FloatArray) : null;
+  const hnAll = mode === 'gru' ? (allocate(dtype, T * BH) as FloatArray) : null; // GRU: h·W_hnᵀ + b_hn
+  const tcAll = isLstm ? (allocate(dtype, T * BH) as FloatArray) : null; // LSTM: tanh(c_t)
   hAll.set(denseData(h0) as FloatArray);
   if (cAll !== null) cAll.set(denseData(c0!) as FloatArray);
   const hh = allocate(dtype, B * GH) as FloatArray; // scratch: h_{t−1}·W_hhᵀ
@@ -128,7 +129,9 @@ export function recurrence(
           acts[aRow + j] = i; acts[aRow + H + j] = f; acts[aRow + 2 * H + j] = g; acts[aRow + 3 * H + j] = o;
           const c = f * cAll![hp + j] + i * g;
           cAll![hn + j] = c;
-          const h = o * Math.tanh(c);
+          const tc = Math.tanh(c);
+          tcAll![s * BH + b * H + j] = tc;
+          const h = o * tc;
           hAll[hn + j] = h;
           Y[yRow + j] = h;
         }
@@ -185,7 +188,7 @@ export function recurrence(
         if (mode === 'lstm') {
           for (let j = 0; j < H; j++) {
             const i = acts[aRow + j], f = acts[aRow + H + j], gg = acts[aRow + 2 * H + j], o = acts[aRow + 3 * H + j];
-            const tc = Math.tanh(cAll![hn + j]);
+            const tc = tcAll![s * BH + b * H + j];
             const dhj = dh[hRow + j];
             // h = o·tanh(c): ∂/∂o = tanh(c), ∂/∂c = o·(1 − tanh²c); c = f·c' + i·g
             const dct = dc![hRow + j] + dhj * o * (1 - tc * tc);
