@@ -5,6 +5,10 @@ import { NervaError } from '../errors.js';
 type Runner = (argv: string[]) => Promise<void>;
 const commands: Record<string, { about: string; load: () => Promise<Runner> }> = {
   // Each entry: name → lazy import of src/cli/<name>.ts exporting `run(argv)`.
+  train: { about: 'train a network (e.g. nerva train lenet5) on MNIST, Fashion-MNIST or a folder of images', load: async () => (await import('./train.js')).run },
+  eval: { about: 'evaluate a checkpoint on its test set: accuracy, loss, confusion matrix', load: async () => (await import('./eval.js')).run },
+  predict: { about: 'classify an image with a checkpoint: top-5 classes with probabilities', load: async () => (await import('./predict.js')).run },
+  summary: { about: 'layer table of an architecture or checkpoint: output shapes, parameter counts', load: async () => (await import('./summary.js')).run },
   filter: { about: 'classic image filters (Sobel, blur, sharpen…) and pooling on a picture', load: async () => (await import('./filter.js')).run },
 };
 
