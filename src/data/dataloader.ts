@@ -128,7 +128,8 @@ export class DataLoader implements Iterable<Batch> {
   loadStateDict(state: DataLoaderState): void {
     if (!state || !Array.isArray(state.generator) || typeof state.position !== 'number') throw new NervaError('DataLoader.loadStateDict: not a DataLoader state (expected {generator, epochStart, position})');
     this.generator.setState(state.generator.map(nullToNaN));
-    this.resume = state.epochStart === null || state.position >= this.length ? null : { epochStart: state.epochStart.map(nullToNaN), position: state.position };
+    // position = length (all batches of the epoch done, epoch not yet closed) yields an empty epoch.
+    this.resume = state.epochStart === null ? null : { epochStart: state.epochStart.map(nullToNaN), position: state.position };
     this.epochStart = null;
     this.position = 0;
   }

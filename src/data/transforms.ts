@@ -129,8 +129,9 @@ export function affine(src: Float32Array | Float64Array, c: number, h: number, w
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const u = x - cx - dx, v = y - cy - dy;
-      const sx = cos * u + sin * v + cx;
-      const sy = -sin * u + cos * v + cy;
+      // y points down, so this inverse rotation turns the picture counter-clockwise for θ > 0 (as torchvision)
+      const sx = cos * u - sin * v + cx;
+      const sy = sin * u + cos * v + cy;
       const x0 = Math.floor(sx), y0 = Math.floor(sy);
       const fx = sx - x0, fy = sy - y0;
       for (let ch = 0; ch < c; ch++) {
