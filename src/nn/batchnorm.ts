@@ -1,8 +1,8 @@
 import { Tensor } from '../tensor/tensor.js';
 import { ones, zeros } from '../tensor/creation.js';
-import { add, mul, rsqrt, sub } from '../ops/elementwise.js';
+import { add, mul, neg, rsqrt, square, sub } from '../ops/elementwise.js';
 import { reshape } from '../ops/movement.js';
-import { mean, variance } from '../functional/reduce.js';
+import { mean } from '../functional/reduce.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { Module, Parameter } from './module.js';
 import { NervaError, ShapeError, formatShape } from '../errors.js';
@@ -23,7 +23,8 @@ export interface BatchNormOptions {
  * Training: E and Var are the batch's (Var biased, over N and the spatial dims), and the running
  * averages are updated with the unbiased variance: r ← (1 − m)·r + m·batch (m = 1/num_batches_tracked
  * when momentum is null). Eval: the running statistics are used.
- * Composed from ops (mean, variance), so it has no gradient code of its own.
+ * Composed from ops (mean, square, rsqrt…), so it has no gradient code of its own; eval mode folds
+ * the statistics and the affine parameters into one per-channel scale and shift.
  */
 abstract class BatchNormBase extends Module {
   weight: Parameter | null;
@@ -83,24 +84,28 @@ abstract class BatchNormBase extends Module {
     const bshape = [1, c, ...new Array<number>(x.ndim - 2).fill(1)]; // per-channel, broadcastable
     const runningMean = this.runningMean;
     const runningVar = this.runningVar;
-    const useBatchStats = this.training || runningMean === null || runningVar === null;
-    let m: Tensor;
-    let v: Tensor;
-    if (useBatchStats) {
-      const count = x.size / c;
-      if (this.training && count <= 1) {
-        throw new NervaError(`${this.constructor.name}: expected more than 1 value per channel when training, got input ${formatShape(x.shape)}`);
-      }
-      m = mean(x, axes, true);
-      v = variance(x, axes, { correction: 0, keepDim: true });
-      if (this.training && runningMean !== null && runningVar !== null) this.updateRunningStats(m, v, count, runningMean, runningVar);
-    } else {
-      m = reshape(runningMean!, bshape);
-      v = reshape(runningVar!, bshape);
+    const w = this.weight !== null ? reshape(this.weight, bshape) : null;
+    const b = this.bias !== null ? reshape(this.bias, bshape) : null;
+    if (!this.training && runningMean !== null && runningVar !== null) {
+      // Eval: an affine map per channel, y = x·scale + shift (two passes over x).
+      let scale = rsqrt(add(reshape(runningVar, bshape), this.eps)); // (1, C, 1…)
+      if (w !== null) scale = mul(scale, w);
+      let shift = neg(mul(reshape(runningMean, bshape), scale));
+      if (b !== null) shift = add(shift, b);
+      return add(mul(x, scale), shift);
     }
-    let y = mul(sub(x, m), rsqrt(add(v, this.eps)));
-    if (this.weight !== null && this.bias !== null) y = add(mul(y, reshape(this.weight, bshape)), reshape(this.bias, bshape));
-    return y;
+    const count = x.size / c;
+    if (this.training && count <= 1) {
+      throw new NervaError(`${this.constructor.name}: expected more than 1 value per channel when training, got input ${formatShape(x.shape)}`);
+    }
+    const m = mean(x, axes, true); // (1, C, 1…)
+    const centered = sub(x, m);
+    const v = mean(square(centered), axes, true); // biased batch variance
+    if (this.training && runningMean !== null && runningVar !== null) this.updateRunningStats(m, v, count, runningMean, runningVar);
+    let scale = rsqrt(add(v, this.eps));
+    if (w !== null) scale = mul(scale, w);
+    const y = mul(centered, scale);
+    return b !== null ? add(y, b) : y;
   }
 
   private updateRunningStats(m: Tensor, v: Tensor, count: number, runningMean: Tensor, runningVar: Tensor): void {
