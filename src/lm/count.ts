@@ -42,7 +42,7 @@ export class NgramCounter {
   constructor(readonly order: number, private readonly keep: Set<string> | null = null) {
     checkOrder(order);
     this.vocab = new Vocabulary();
-    this.table = new NgramCountTable(order);
+    this.table = new NgramCountTable(order, 1 << 18);
     this.gram = new Uint32Array(order);
   }
 
@@ -96,23 +96,29 @@ export interface CountOptions extends TokenizerOptions, VocabLimits {
   label?: string;
 }
 
-/** Counts the n-grams of a text file, streamed line by line (two passes when the vocabulary is limited). */
-export async function countFile(path: string, options: CountOptions): Promise<NgramCounts> {
+/**
+ * Counts the n-grams of text files, streamed line by line (two passes when the vocabulary is
+ * limited). Sentences do not cross files.
+ */
+export async function countFile(paths: string | readonly string[], options: CountOptions): Promise<NgramCounts> {
+  const files = typeof paths === 'string' ? [paths] : paths;
+  if (files.length === 0) throw new NervaError('no corpus files given');
   checkOrder(options.order);
   let keep: Set<string> | null = null;
   if ((options.minCount ?? 1) > 1 || options.maxSize !== undefined) {
     const wordCounts = new Map<string, number>();
-    await tokenizeFile(path, options, 'vocabulary', (tokens) => {
+    await tokenizeFiles(files, options, 'vocabulary', (tokens) => {
       for (const w of tokens) wordCounts.set(w, (wordCounts.get(w) ?? 0) + 1);
     });
     keep = selectWords(wordCounts, options);
   }
   const counter = new NgramCounter(options.order, keep);
+  await tokenizeFiles(files, options, 'counting', (tokens, where) => counter.addSentence(tokens, where));
   try {
-    await tokenizeFile(path, options, 'counting', (tokens, where) => counter.addSentence(tokens, where));
     return counter.finish();
   } catch (err) {
-    if (err instanceof NervaError && !err.message.startsWith(path)) throw new NervaError(`${path}: ${err.message}`);
+    const name = files.length === 1 ? `'${files[0]}'` : `the ${files.length} corpus files`;
+    if (err instanceof NervaError) throw new NervaError(`${name}: ${err.message}`);
     throw err;
   }
 }
@@ -138,30 +144,33 @@ export function countSentences(sentences: Iterable<readonly string[]>, options: 
   return counter.finish();
 }
 
-async function tokenizeFile(
-  path: string,
+async function tokenizeFiles(
+  files: readonly string[],
   options: CountOptions,
   what: string,
   onSentence: (tokens: string[], where: string) => void,
 ): Promise<void> {
-  const tokenizer = new Tokenizer(options);
-  const bar = new ProgressBar(fileSize(path), { unit: 'B', label: options.label ?? what, silent: !(options.progress ?? false) });
-  let lineNo = 0;
-  let lastBytes = 0;
-  const emit = (tokens: string[]): void => onSentence(tokens, `${path}:${lineNo}`);
-  await readLines(
-    path,
-    (line, n) => {
-      lineNo = n;
-      tokenizer.push(line, emit);
-    },
-    {
-      onProgress: (bytes) => {
-        bar.tick(bytes - lastBytes);
-        lastBytes = bytes;
+  const total = files.reduce((s, f) => s + fileSize(f), 0);
+  const bar = new ProgressBar(total, { unit: 'B', label: options.label ?? what, silent: !(options.progress ?? false) });
+  for (const path of files) {
+    const tokenizer = new Tokenizer(options);
+    let lineNo = 0;
+    let lastBytes = 0;
+    const emit = (tokens: string[]): void => onSentence(tokens, `${path}:${lineNo}`);
+    await readLines(
+      path,
+      (line, n) => {
+        lineNo = n;
+        tokenizer.push(line, emit);
       },
-    },
-  );
-  tokenizer.end(emit);
+      {
+        onProgress: (bytes) => {
+          bar.tick(bytes - lastBytes);
+          lastBytes = bytes;
+        },
+      },
+    );
+    tokenizer.end(emit);
+  }
   bar.finish();
 }

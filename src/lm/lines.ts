@@ -26,23 +26,50 @@ export async function readLines(
   options: ReadLinesOptions = {},
 ): Promise<ReadLinesResult> {
   const gz = isGzip(path);
+  let fileBytes = 0;
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  raw.on('data', (chunk) => {
+    fileBytes += chunk.length;
+    options.onProgress?.(fileBytes);
+  });
+  const source = gz ? raw.pipe(createGunzip()) : raw;
+  if (gz) raw.on('error', (err) => source.destroy(err));
+  try {
+    return await readLinesFrom(source, path, onLine);
+  } catch (err) {
+    raw.destroy();
+    if (err instanceof NervaError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    if (gz && !(e.code === 'ENOENT' || e.code === 'EISDIR' || e.code === 'EACCES')) {
+      throw new NervaError(`'${path}' is not a valid gzip file (${e.message}); it may be truncated`);
+    }
+    throw new NervaError(`cannot read '${path}': ${e.message}`);
+  }
+}
+
+/** The same over any byte stream (stdin…); `name` labels errors. */
+export async function readLinesFrom(
+  source: AsyncIterable<Buffer | string>,
+  name: string,
+  onLine: (line: string, lineNo: number) => void,
+): Promise<ReadLinesResult> {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let lineNo = 0;
   let carry: Buffer | null = null;
-  let fileBytes = 0;
+  let total = 0;
 
   const emitBlock = (block: Buffer): void => {
     let text: string;
     try {
       text = decoder.decode(block);
     } catch {
-      throw invalidUtf8(path, block, lineNo);
+      throw invalidUtf8(name, block, lineNo);
     }
     let start = lineNo === 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
     for (;;) {
       const nl = text.indexOf('\n', start);
+      // a block ends just before a newline (or at the end of the input): its last segment is a line
       const end = nl < 0 ? text.length : nl;
-      if (nl < 0 && start === text.length) break;
       let stop = end;
       if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
       lineNo++;
@@ -52,33 +79,17 @@ export async function readLines(
     }
   };
 
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  raw.on('data', (chunk) => {
-    fileBytes += chunk.length;
-    options.onProgress?.(fileBytes);
-  });
-  const source = gz ? raw.pipe(createGunzip()) : raw;
-  if (gz) raw.on('error', (err) => source.destroy(err));
-  let total = 0;
-  try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      const buf: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
-      const last = buf.lastIndexOf(NEWLINE);
-      if (last < 0) {
-        carry = buf;
-        continue;
-      }
-      carry = last + 1 < buf.length ? buf.subarray(last + 1) : null;
-      emitBlock(buf.subarray(0, last));
+  for await (const piece of source) {
+    const chunk = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+    total += chunk.length;
+    const buf: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
+    const last = buf.lastIndexOf(NEWLINE);
+    if (last < 0) {
+      carry = buf;
+      continue;
     }
-  } catch (err) {
-    raw.destroy();
-    if (err instanceof NervaError) throw err;
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT' || e.code === 'EISDIR' || e.code === 'EACCES') throw new NervaError(`cannot read '${path}': ${e.message}`);
-    if (gz) throw new NervaError(`'${path}' is not a valid gzip file (${e.message}); it may be truncated`);
-    throw new NervaError(`cannot read '${path}': ${e.message}`);
+    carry = last + 1 < buf.length ? buf.subarray(last + 1) : null;
+    emitBlock(buf.subarray(0, last));
   }
   if (carry !== null && carry.length > 0) emitBlock(carry);
   return { lines: lineNo, bytes: total };

@@ -22,15 +22,15 @@ export function radixPermutation(keys: Uint32Array, rows: number, order: number,
   let perm = new Uint32Array(rows);
   for (let i = 0; i < rows; i++) perm[i] = i;
   let next = new Uint32Array(rows);
+  const col = new Uint32Array(rows);
   const count = new Uint32Array(vocabSize + 1);
   for (const pos of positions) {
+    // gather the column once (the only strided read), then count and scatter from it
+    for (let i = 0; i < rows; i++) col[i] = keys[perm[i]! * order + pos]!;
     count.fill(0);
-    for (let i = 0; i < rows; i++) count[keys[perm[i]! * order + pos]! + 1]!++;
+    for (let i = 0; i < rows; i++) count[col[i]! + 1]!++;
     for (let v = 0; v < vocabSize; v++) count[v + 1]! += count[v]!;
-    for (let i = 0; i < rows; i++) {
-      const r = perm[i]!;
-      next[count[keys[r * order + pos]!]!++] = r;
-    }
+    for (let i = 0; i < rows; i++) next[count[col[i]!]!++] = perm[i]!;
     const t = perm;
     perm = next;
     next = t;

@@ -14,9 +14,9 @@ function tokenizerInfo(options: TrainOptions): ModelInfo {
   return { level: t.level, lowercase: t.lowercase, sentences: t.sentences };
 }
 
-/** Counts a text file (streamed) and smooths: `trainFile('corpus.txt', { order: 3 })`. */
-export async function trainFile(path: string, options: TrainOptions): Promise<TrainResult> {
-  const counts = await countFile(path, options);
+/** Counts text files (streamed) and smooths: `trainFile('corpus.txt', { order: 3 })`. */
+export async function trainFile(paths: string | readonly string[], options: TrainOptions): Promise<TrainResult> {
+  const counts = await countFile(paths, options);
   return { ...estimate(counts, options, tokenizerInfo(options)), counts };
 }
 
