@@ -86,8 +86,15 @@ function gemmTask(job: usize, t: i32, ws: usize): void {
 }
 
 // Conv args: 0 n 1 c 2 h 3 w 4 o 5 kh 6 kw 7 oh 8 ow 9 sh 10 sw 11 ph 12 pw 13 dh 14 dw 15 groups
-// 16 in0 17 in1 18 out 19 split 20 chunk (columns per im2col pass) 21 partial offset within ws.
-// The column buffer lives in the thread's workspace right after the GEMM workspace.
+// 16 in0 17 in1 18 out 19 slices 20 chunk (columns per im2col pass) 21 partial offset (in ws)
+// 22 channel slices (backward-input) 23 offset of the (og, chunk) staging buffer (in ws).
+// The column buffer (K, chunk) lives in the thread's workspace right after the GEMM workspace.
+//
+// All three kernels work in a batched column space: column j = b·N + q (image b, output position
+// q, N = oh·ow), so a pass over `chunk` columns can span several small images. That keeps the
+// GEMMs large (the weights are packed once per pass, not once per tiny image) and, for the weight
+// gradient, makes the reduction over images the GEMM's own k loop. A pass inside one image reads
+// and writes the tensors directly; a pass across images goes through the staging buffer.
 
 // @ts-ignore: decorator
 @inline function isPointwise(job: usize): bool {
@@ -95,88 +102,166 @@ function gemmTask(job: usize, t: i32, ws: usize): void {
     && arg(job, 11) == 0 && arg(job, 12) == 0;
 }
 
-/** y[b, g] = W_g (og, K) · col (K, N) for columns of slice s; t = (b, g, s). */
-function convFwdTask(job: usize, t: i32, ws: usize): void {
-  const c = arg(job, 1), h = arg(job, 2), w = arg(job, 3), o = arg(job, 4);
-  const kh = arg(job, 5), kw = arg(job, 6), oh = arg(job, 7), ow = arg(job, 8), groups = arg(job, 15);
-  const split = arg(job, 19), chunk = arg(job, 20);
-  const cg = c / groups, og = o / groups, K = cg * kh * kw, N = oh * ow;
-  const s = t % split, g = (t / split) % groups, b = t / (split * groups);
-  const per = ((N + split - 1) / split + NR - 1) / NR * NR;
-  const j0 = s * per, j1 = min(N, j0 + per);
-  const x = ptr(job, 16) + (<usize>((b * c + g * cg) * h * w) << 2);
-  const wt = ptr(job, 17) + (<usize>(g * og * K) << 2);
-  const y = ptr(job, 18) + (<usize>((b * o + g * og) * N) << 2);
-  if (isPointwise(job)) {
-    if (j1 > j0) sgemm(og, j1 - j0, K, wt, K, 1, x + (<usize>j0 << 2), h * w, 1, y + (<usize>j0 << 2), N, 0, ws);
-    return;
+/** im2col of columns [ja, jb) of the batched column space, channels [c0, c1) of group g. */
+function im2colBatched(job: usize, x: usize, g: i32, c0: i32, c1: i32, ja: i32, jb: i32, col: usize): void {
+  const c = arg(job, 1), h = arg(job, 2), w = arg(job, 3), N = arg(job, 7) * arg(job, 8);
+  const cg = c / arg(job, 15);
+  let j = ja;
+  while (j < jb) {
+    const b = j / N;
+    const q0 = j - b * N;
+    const q1 = min(N, q0 + (jb - j));
+    im2col(x + (<usize>((b * c + g * cg) * h * w) << 2), h, w, c0, c1, arg(job, 5), arg(job, 6), arg(job, 7), arg(job, 8),
+      arg(job, 9), arg(job, 10), arg(job, 11), arg(job, 12), arg(job, 13), arg(job, 14), q0, q1,
+      col + (<usize>(j - ja) << 2), jb - ja);
+    j += q1 - q0;
   }
-  const col = ws + GEMM_WS_BYTES;
+}
+
+/** Copies rows [r0, r0 + rows) of the (channels, N) planes of tensor t (n, chans, N) for columns
+ * [ja, jb) to or from the staging buffer st (rows, jb − ja). */
+function stage(t: usize, chans: i32, r0: i32, rows: i32, N: i32, ja: i32, jb: i32, st: usize, toStage: bool): void {
+  const ld = jb - ja;
+  let j = ja;
+  while (j < jb) {
+    const b = j / N;
+    const q0 = j - b * N;
+    const q1 = min(N, q0 + (jb - j));
+    const bytes = <usize>(q1 - q0) << 2;
+    for (let r = 0; r < rows; r++) {
+      const tp = t + (<usize>((b * chans + r0 + r) * N + q0) << 2);
+      const sp = st + (<usize>(r * ld + j - ja) << 2);
+      if (toStage) memory.copy(sp, tp, bytes);
+      else memory.copy(tp, sp, bytes);
+    }
+    j += q1 - q0;
+  }
+}
+
+/** Columns of slice s when `total` columns are cut into `slices` slices (multiples of NR). */
+// @ts-ignore: decorator
+@inline function sliceStart(s: i32, total: i32, slices: i32): i32 {
+  const per = ((total + slices - 1) / slices + NR - 1) / NR * NR;
+  return min(total, s * per);
+}
+
+/** y[:, group g] = W_g (og, K) · col (K, columns) for column slice s; t = (g, s). */
+function convFwdTask(job: usize, t: i32, ws: usize): void {
+  const n = arg(job, 0), c = arg(job, 1), h = arg(job, 2), w = arg(job, 3), o = arg(job, 4);
+  const kh = arg(job, 5), kw = arg(job, 6), N = arg(job, 7) * arg(job, 8), groups = arg(job, 15);
+  const slices = arg(job, 19), chunk = arg(job, 20);
+  const cg = c / groups, og = o / groups, K = cg * kh * kw, J = n * N;
+  const s = t % slices, g = t / slices;
+  const j0 = sliceStart(s, J, slices), j1 = sliceStart(s + 1, J, slices);
+  const x = ptr(job, 16), y = ptr(job, 18);
+  const wt = ptr(job, 17) + (<usize>(g * og * K) << 2);
+  const col = ws + GEMM_WS_BYTES, st = ws + <usize>arg(job, 23);
+  const pointwise = isPointwise(job);
   for (let ja = j0; ja < j1; ja += chunk) {
     const jb = min(j1, ja + chunk);
-    im2col(x, h, w, 0, cg, kh, kw, oh, ow, arg(job, 9), arg(job, 10), arg(job, 11), arg(job, 12),
-      arg(job, 13), arg(job, 14), ja, jb, col, jb - ja);
-    sgemm(og, jb - ja, K, wt, K, 1, col, jb - ja, 1, y + (<usize>ja << 2), N, 0, ws);
+    const b = ja / N;
+    const single = (jb - 1) / N == b;
+    const q0 = ja - b * N;
+    if (single && pointwise) {
+      sgemm(og, jb - ja, K, wt, K, 1, x + (<usize>((b * c + g * cg) * N + q0) << 2), N, 1,
+        y + (<usize>((b * o + g * og) * N + q0) << 2), N, 0, ws);
+      continue;
+    }
+    im2colBatched(job, x, g, 0, cg, ja, jb, col);
+    if (single) {
+      sgemm(og, jb - ja, K, wt, K, 1, col, jb - ja, 1, y + (<usize>((b * o + g * og) * N + q0) << 2), N, 0, ws);
+    } else {
+      sgemm(og, jb - ja, K, wt, K, 1, col, jb - ja, 1, st, jb - ja, 0, ws);
+      stage(y, o, g * og, og, N, ja, jb, st, false);
+    }
   }
 }
 
-/** gx[b, channels of slice s of group g] = col2im(W_gᵀ · gy[b, g]); t = (b, g, s). */
+/** gx[images of slice s, channels of slice cs, group g] = col2im(W_gᵀ · gy); t = (g, cs, s).
+ * Slices are whole images (col2im of one image must not be split: windows overlap). */
 function convBwdInTask(job: usize, t: i32, ws: usize): void {
-  const c = arg(job, 1), h = arg(job, 2), w = arg(job, 3), o = arg(job, 4);
-  const kh = arg(job, 5), kw = arg(job, 6), oh = arg(job, 7), ow = arg(job, 8), groups = arg(job, 15);
-  const split = arg(job, 19), chunk = arg(job, 20);
-  const cg = c / groups, og = o / groups, K = cg * kh * kw, N = oh * ow, kk = kh * kw;
-  const s = t % split, g = (t / split) % groups, b = t / (split * groups);
-  const per = (cg + split - 1) / split;
-  const c0 = s * per, c1 = min(cg, c0 + per);
-  if (c0 >= c1) return;
-  const gy = ptr(job, 16) + (<usize>((b * o + g * og) * N) << 2);
+  const n = arg(job, 0), c = arg(job, 1), h = arg(job, 2), w = arg(job, 3), o = arg(job, 4);
+  const kh = arg(job, 5), kw = arg(job, 6), N = arg(job, 7) * arg(job, 8), groups = arg(job, 15);
+  const slices = arg(job, 19), chunk = arg(job, 20), cSlices = arg(job, 22);
+  const cg = c / groups, og = o / groups, K = cg * kh * kw, kk = kh * kw;
+  const s = t % slices, cs = (t / slices) % cSlices, g = t / (slices * cSlices);
+  const b0 = s * n / slices, b1 = (s + 1) * n / slices;
+  const cper = (cg + cSlices - 1) / cSlices;
+  const c0 = min(cg, cs * cper), c1 = min(cg, c0 + cper);
+  if (c0 >= c1 || b0 >= b1) return;
+  const gy = ptr(job, 16), gx = ptr(job, 18);
   // A(i, p) = W[g·og + p, c0·kk + i]: the weight read transposed.
   const wt = ptr(job, 17) + (<usize>(g * og * K + c0 * kk) << 2);
-  const gx = ptr(job, 18) + (<usize>((b * c + g * cg) * h * w) << 2);
   const rows = (c1 - c0) * kk;
+  const col = ws + GEMM_WS_BYTES, st = ws + <usize>arg(job, 23);
+  const hw = h * w;
   if (isPointwise(job)) {
-    sgemm(rows, N, og, wt, 1, K, gy, N, 1, gx + (<usize>(c0 * N) << 2), N, 0, ws);
+    for (let b = b0; b < b1; b++) {
+      sgemm(rows, N, og, wt, 1, K, gy + (<usize>((b * o + g * og) * N) << 2), N, 1,
+        gx + (<usize>((b * c + g * cg + c0) * N) << 2), N, 0, ws);
+    }
     return;
   }
-  memory.fill(gx + (<usize>(c0 * h * w) << 2), 0, <usize>((c1 - c0) * h * w) << 2);
-  const col = ws + GEMM_WS_BYTES;
-  for (let ja = 0; ja < N; ja += chunk) {
-    const jb = min(N, ja + chunk);
-    sgemm(rows, jb - ja, og, wt, 1, K, gy + (<usize>ja << 2), N, 1, col, jb - ja, 0, ws);
-    col2im(gx, h, w, c0, c1, kh, kw, oh, ow, arg(job, 9), arg(job, 10), arg(job, 11), arg(job, 12),
-      arg(job, 13), arg(job, 14), ja, jb, col, jb - ja);
+  for (let b = b0; b < b1; b++) memory.fill(gx + (<usize>((b * c + g * cg + c0) * hw) << 2), 0, <usize>((c1 - c0) * hw) << 2);
+  const J1 = b1 * N;
+  for (let ja = b0 * N; ja < J1; ja += chunk) {
+    const jb = min(J1, ja + chunk);
+    const b = ja / N;
+    if ((jb - 1) / N == b) {
+      sgemm(rows, jb - ja, og, wt, 1, K, gy + (<usize>((b * o + g * og) * N + ja - b * N) << 2), N, 1, col, jb - ja, 0, ws);
+    } else {
+      stage(gy, o, g * og, og, N, ja, jb, st, true);
+      sgemm(rows, jb - ja, og, wt, 1, K, st, jb - ja, 1, col, jb - ja, 0, ws);
+    }
+    let j = ja;
+    while (j < jb) {
+      const bb = j / N;
+      const q0 = j - bb * N;
+      const q1 = min(N, q0 + (jb - j));
+      col2im(gx + (<usize>((bb * c + g * cg) * hw) << 2), h, w, c0, c1, kh, kw, arg(job, 7), arg(job, 8),
+        arg(job, 9), arg(job, 10), arg(job, 11), arg(job, 12), arg(job, 13), arg(job, 14), q0, q1,
+        col + (<usize>(j - ja) << 2), jb - ja);
+      j += q1 - q0;
+    }
   }
 }
 
-/** partial_tid[g] (og, K) += gy[b, g] (og, N) · col[b, g]ᵀ (N, K); t = (b, g). The first task a
- * thread runs overwrites its partial (flag at TOUCHED + tid). */
+/** partial_tid[g] (og, K) += gy[:, g] (og, columns) · col (K, columns)ᵀ over column slice s;
+ * t = (g, s). The first task a thread runs clears its partial (flag at TOUCHED + tid). */
 function convBwdWTask(job: usize, t: i32, tid: i32, ws: usize): void {
-  const c = arg(job, 1), h = arg(job, 2), w = arg(job, 3), o = arg(job, 4);
-  const kh = arg(job, 5), kw = arg(job, 6), oh = arg(job, 7), ow = arg(job, 8), groups = arg(job, 15);
-  const chunk = arg(job, 20);
-  const cg = c / groups, og = o / groups, K = cg * kh * kw, N = oh * ow;
-  const g = t % groups, b = t / groups;
-  const x = ptr(job, 16) + (<usize>((b * c + g * cg) * h * w) << 2);
-  const gy = ptr(job, 17) + (<usize>((b * o + g * og) * N) << 2);
+  const n = arg(job, 0), c = arg(job, 1), o = arg(job, 4);
+  const kh = arg(job, 5), kw = arg(job, 6), N = arg(job, 7) * arg(job, 8), groups = arg(job, 15);
+  const slices = arg(job, 19), chunk = arg(job, 20);
+  const cg = c / groups, og = o / groups, K = cg * kh * kw, J = n * N;
+  const s = t % slices, g = t / slices;
+  const j0 = sliceStart(s, J, slices), j1 = sliceStart(s + 1, J, slices);
+  const x = ptr(job, 16), gy = ptr(job, 17);
   const partial = ws + <usize>arg(job, 21);
   const flag = job + (<usize>(TOUCHED + tid) << 2);
   if (load<i32>(flag) == 0) {
     memory.fill(partial, 0, <usize>(o * K) << 2);
     store<i32>(flag, 1);
   }
+  if (j0 >= j1) return;
   const pg = partial + (<usize>(g * og * K) << 2);
-  if (isPointwise(job)) {
-    sgemm(og, K, N, gy, N, 1, x, 1, N, pg, K, 1, ws);
-    return;
-  }
-  const col = ws + GEMM_WS_BYTES;
-  for (let ja = 0; ja < N; ja += chunk) {
-    const jb = min(N, ja + chunk);
-    im2col(x, h, w, 0, cg, kh, kw, oh, ow, arg(job, 9), arg(job, 10), arg(job, 11), arg(job, 12),
-      arg(job, 13), arg(job, 14), ja, jb, col, jb - ja);
+  const col = ws + GEMM_WS_BYTES, st = ws + <usize>arg(job, 23);
+  for (let ja = j0; ja < j1; ja += chunk) {
+    const jb = min(j1, ja + chunk);
+    const b = ja / N;
+    const single = (jb - 1) / N == b;
+    const q0 = ja - b * N;
+    let a = st;
+    if (single) a = gy + (<usize>((b * o + g * og) * N + q0) << 2);
+    else stage(gy, o, g * og, og, N, ja, jb, st, true);
+    const lda = single ? N : jb - ja;
+    if (single && isPointwise(job)) {
+      // B(p, j) = x[b, g·cg + j, q0 + p]: the input planes read transposed.
+      sgemm(og, K, jb - ja, a, lda, 1, x + (<usize>((b * c + g * cg) * N + q0) << 2), 1, N, pg, K, 1, ws);
+      continue;
+    }
+    im2colBatched(job, x, g, 0, cg, ja, jb, col);
     // B(p, j) = col[j, p]: the column buffer read transposed (rsB = 1, csB = ldcol).
-    sgemm(og, K, jb - ja, gy + (<usize>ja << 2), N, 1, col, 1, jb - ja, pg, K, 1, ws);
+    sgemm(og, K, jb - ja, a, lda, 1, col, 1, jb - ja, pg, K, 1, ws);
   }
 }
 

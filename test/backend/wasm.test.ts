@@ -11,6 +11,7 @@ import * as refMatmul from '../../src/backend/ref/matmul.js';
 import * as refConv from '../../src/backend/ref/conv.js';
 import * as refPool from '../../src/backend/ref/pool.js';
 import { getBackend, setBackend, listBackends } from '../../src/backend/index.js';
+import { setConvChunkElements } from '../../src/backend/wasm/kernels.js';
 
 /** Small deterministic generator (mulberry32) so failures reproduce. */
 function rng(seed: number): () => number {
@@ -161,6 +162,21 @@ test('conv2d forward and backward: random geometries, 1 and 2 threads', () => {
     checkConv(convGeometry(1, 17, 37, 35, 19, 3, 3, [1, 1], [1, 1], [1, 1], 1));
     checkConv(convGeometry(5, 9, 26, 27, 33, 3, 3, [2, 2], [1, 1], [1, 1], 1));
     checkConv(convGeometry(2, 6, 10, 11, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6)); // depthwise
+  }
+});
+
+test('conv2d: im2col passes of 64 columns (passes split images and span image boundaries)', () => {
+  const prev = setConvChunkElements(1);
+  try {
+    for (const threads of THREADS) {
+      setNumThreads(threads);
+      checkConv(convGeometry(3, 5, 11, 13, 6, 3, 3, [1, 1], [1, 1], [1, 1], 1)); // N = 143: passes cross images
+      checkConv(convGeometry(5, 4, 6, 5, 4, 2, 2, [1, 1], [0, 0], [1, 1], 2)); // N = 20: several images per pass
+      checkConv(convGeometry(4, 6, 9, 9, 4, 1, 1, [1, 1], [0, 0], [1, 1], 1)); // 1×1
+      checkConv(convGeometry(2, 3, 17, 15, 5, 3, 2, [2, 1], [1, 0], [1, 2], 1));
+    }
+  } finally {
+    setConvChunkElements(prev);
   }
 });
 

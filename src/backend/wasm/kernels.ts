@@ -17,7 +17,15 @@ const MR = 6, NR = 8;
 const PAR_MIN_FLOPS = 3e6;
 /** Elements of one im2col pass per thread (4 MiB): big enough that the weights are packed only a
  * few times per image, small enough to stay in the last-level cache. */
-const COL_ELEMS = 1 << 20;
+let COL_ELEMS = 1 << 20;
+
+/** Tuning/testing hook: elements of one im2col pass (the pass is ≥ 64 columns whatever this is).
+ * Returns the previous value. */
+export function setConvChunkElements(n: number): number {
+  const prev = COL_ELEMS;
+  COL_ELEMS = Math.max(1, Math.floor(n));
+  return prev;
+}
 
 /** Per-call bump allocator over the runtime's data region (after the workspaces). */
 class Arena {
@@ -84,30 +92,32 @@ export function matmul(a: FloatArray, b: FloatArray, c: FloatArray, p: MatmulPar
 }
 
 interface ConvPlan {
-  K: number; N: number; chunk: number; colBytes: number; pointwise: boolean; args: number[];
+  K: number; N: number; J: number; chunk: number;
+  /** workspace bytes per thread: GEMM workspace, column buffer (K, chunk), staging (og, chunk) */
+  wsBytes: number; stageOff: number; args: number[];
 }
 
 function convPlan(g: Conv2dGeometry): ConvPlan {
-  const cg = g.c / g.groups;
-  const K = cg * g.kh * g.kw, N = g.oh * g.ow;
-  const pointwise = g.kh === 1 && g.kw === 1 && g.strideH === 1 && g.strideW === 1 && g.padH === 0 && g.padW === 0;
-  const chunk = Math.max(NR, Math.min(align(Math.max(N, 1), NR), Math.floor(COL_ELEMS / Math.max(K, 1) / NR) * NR));
-  const colBytes = pointwise ? 0 : align(K * chunk * 4);
+  const cg = g.c / g.groups, og = g.o / g.groups;
+  const K = cg * g.kh * g.kw, N = g.oh * g.ow, J = g.n * N;
+  const chunk = Math.max(64, Math.min(align(Math.max(J, 1), NR), Math.floor(COL_ELEMS / Math.max(K, 1) / NR) * NR));
+  const stageOff = align(getRuntime().gemmWsBytes + K * chunk * 4);
+  const wsBytes = align(stageOff + og * chunk * 4);
   const args = [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.strideH, g.strideW, g.padH, g.padW,
     g.dilationH, g.dilationW, g.groups];
-  return { K, N, chunk, colBytes, pointwise, args };
+  return { K, N, J, chunk, wsBytes, stageOff, args };
 }
 
-/** How many slices to cut each of `units` independent pieces into so that T threads stay busy. */
-function slicesFor(units: number, T: number, maxSlices: number, parallel: boolean): number {
-  if (!parallel || units >= T) return 1;
-  return Math.max(1, Math.min(maxSlices, Math.ceil((2 * T) / Math.max(units, 1))));
+/** Column slices per group so that T threads get ≥ 2 tasks each (≥ 64 columns a slice). */
+function columnSlices(P: ConvPlan, groups: number, T: number, parallel: boolean): number {
+  if (!parallel) return 1;
+  return Math.max(1, Math.min(Math.ceil(P.J / 64), Math.ceil((2 * T) / groups)));
 }
 
 const convFlops = (g: Conv2dGeometry): number =>
   2 * g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
 
-/** conv2d_f32 via im2col + GEMM per (image, group, column slice); 1×1 convs skip im2col. */
+/** conv2d_f32 via im2col + GEMM over slices of the batched column space (see src/kernels/work.ts). */
 export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv2dGeometry): void {
   if (!allF32(x, weight, y)) return refConv.conv2d(x, weight, y, g);
   const yLen = g.n * g.o * g.oh * g.ow;
@@ -116,19 +126,18 @@ export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv
   const T = rt.getNumThreads();
   const P = convPlan(g);
   const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
-  const split = slicesFor(g.n * g.groups, T, Math.ceil(P.N / NR), parallel);
-  const wsStride = align(rt.gemmWsBytes + P.colBytes);
+  const slices = columnSlices(P, g.groups, T, parallel);
   const xLen = g.n * g.c * g.h * g.w, wLen = g.o * P.K;
-  const arena = new Arena(rt.wsBase + rt.slots * wsStride);
+  const arena = new Arena(rt.wsBase + rt.slots * P.wsBytes);
   const px = arena.alloc(xLen), pw = arena.alloc(wLen), py = arena.alloc(yLen);
   rt.ensureBytes(arena.p);
   copyIn(rt, x as Float32Array, px, xLen);
   copyIn(rt, weight as Float32Array, pw, wLen);
-  rt.run(Kind.CONV_FWD, g.n * g.groups * split, [...P.args, px, pw, py, split, P.chunk, 0], wsStride, parallel);
+  rt.run(Kind.CONV_FWD, g.groups * slices, [...P.args, px, pw, py, slices, P.chunk, 0, 1, P.stageOff], P.wsBytes, parallel);
   copyOut(rt, py, y as Float32Array, yLen);
 }
 
-/** conv2dBackwardInput_f32: gx = col2im(Wᵀ · gy) per (image, group, channel slice). */
+/** conv2dBackwardInput_f32: gx = col2im(Wᵀ · gy) per (group, channel slice, image slice). */
 export function conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: FloatArray, g: Conv2dGeometry): void {
   if (!allF32(gy, weight, gx)) return refConv.conv2dBackwardInput(gy, weight, gx, g);
   const gxLen = g.n * g.c * g.h * g.w;
@@ -137,33 +146,36 @@ export function conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: Floa
   const T = rt.getNumThreads();
   const P = convPlan(g);
   const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
-  const split = slicesFor(g.n * g.groups, T, g.c / g.groups, parallel);
-  const wsStride = align(rt.gemmWsBytes + P.colBytes);
+  const imageSlices = parallel ? Math.min(g.n, 2 * T) : 1;
+  const cSlices = parallel && g.groups * imageSlices < 2 * T
+    ? Math.min(g.c / g.groups, Math.ceil((2 * T) / (g.groups * imageSlices))) : 1;
   const gyLen = g.n * g.o * P.N, wLen = g.o * P.K;
-  const arena = new Arena(rt.wsBase + rt.slots * wsStride);
+  const arena = new Arena(rt.wsBase + rt.slots * P.wsBytes);
   const pgy = arena.alloc(gyLen), pw = arena.alloc(wLen), pgx = arena.alloc(gxLen);
   rt.ensureBytes(arena.p);
   copyIn(rt, gy as Float32Array, pgy, gyLen);
   copyIn(rt, weight as Float32Array, pw, wLen);
-  rt.run(Kind.CONV_BWD_IN, g.n * g.groups * split, [...P.args, pgy, pw, pgx, split, P.chunk, 0], wsStride, parallel);
+  rt.run(Kind.CONV_BWD_IN, g.groups * cSlices * imageSlices,
+    [...P.args, pgy, pw, pgx, imageSlices, P.chunk, 0, cSlices, P.stageOff], P.wsBytes, parallel);
   copyOut(rt, pgx, gx as Float32Array, gxLen);
 }
 
-/** conv2dBackwardWeight_f32: each thread sums gy[b]·col[b]ᵀ over the images it takes into a private
- * partial gw; a second job adds the partials. */
+/** conv2dBackwardWeight_f32: each thread sums gy·colᵀ over the column slices it takes into a
+ * private partial gw (the images are the GEMM's k dimension); a second job adds the partials. */
 export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArray, g: Conv2dGeometry): void {
   if (!allF32(x, gy, gw)) return refConv.conv2dBackwardWeight(x, gy, gw, g);
   const P = convPlan(g);
   const gwLen = g.o * P.K;
   if (gwLen === 0) return;
-  if (g.n * P.N === 0) {
+  if (P.J === 0) {
     gw.fill(0, 0, gwLen);
     return;
   }
   const rt = getRuntime();
   const T = rt.getNumThreads();
   const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
-  const partialOff = align(rt.gemmWsBytes + P.colBytes);
+  const slices = columnSlices(P, g.groups, T, parallel);
+  const partialOff = P.wsBytes;
   const wsStride = align(partialOff + gwLen * 4);
   const xLen = g.n * g.c * g.h * g.w, gyLen = g.n * g.o * P.N;
   const arena = new Arena(rt.wsBase + rt.slots * wsStride);
@@ -171,7 +183,7 @@ export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArr
   rt.ensureBytes(arena.p);
   copyIn(rt, x as Float32Array, px, xLen);
   copyIn(rt, gy as Float32Array, pgy, gyLen);
-  rt.run(Kind.CONV_BWD_W, g.n * g.groups, [...P.args, px, pgy, 0, 1, P.chunk, partialOff], wsStride, parallel);
+  rt.run(Kind.CONV_BWD_W, g.groups * slices, [...P.args, px, pgy, 0, slices, P.chunk, partialOff, 1, P.stageOff], wsStride, parallel);
   const mask = rt.touchedMask();
   const per = Math.max(4096, align(Math.ceil(gwLen / (4 * T)), 16));
   rt.run(Kind.REDUCE, Math.ceil(gwLen / per), [gwLen, pgw, partialOff, mask, rt.slots, per], wsStride,
