@@ -12,7 +12,6 @@ const commands: Record<string, { about: string; load: () => Promise<Runner> }> =
   ngram: { about: 'n-gram language models: train, ppl, sample, query (ARPA, KenLM-equal)', load: async () => (await import('./ngram.js')).run },
   filter: { about: 'classic image filters (Sobel, blur, sharpen…) and pooling on a picture', load: async () => (await import('./filter.js')).run },
   viz: { about: 'feature maps and first-layer filters of a trained CNN for one picture; training curves', load: async () => (await import('./viz.js')).run },
-  viz: { about: 'feature maps and first-layer filters of a trained CNN for one picture; training curves', load: async () => (await import('./viz.js')).run },
 };
 
 function usage(): string {
