@@ -151,7 +151,7 @@ export const SMALL_VGG_CONFIG: VGGConfig = [64, 'M', 128, 'M', 256, 256, 'M', 51
  * convolutions with batch norm, four max pools, global average pooling and one linear layer
  * (`features`, `avgpool`, `classifier.0` dropout, `classifier.1` linear; the head is
  * `classifier.1`). Shape: input (N, C, H, W), H and W ≥ 16 → logits (N, numClasses).
- * 9,225,610 parameters for 1 channel and 10 classes with the default trunk.
+ * 4,508,298 parameters for 1 channel and 10 classes with the default trunk.
  */
 export class SmallVGG extends Module {
   readonly config: VGGConfig;
