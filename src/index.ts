@@ -11,3 +11,6 @@ export * from './functional/index.js';
 export { getBackend, setBackend, registerBackend, listBackends } from './backend/index.js';
 export { NervaError, ShapeError, FormatError } from './errors.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export { loadSafetensors, saveSafetensors } from './io/safetensors.js';
+export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';

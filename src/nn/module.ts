@@ -144,6 +144,22 @@ export abstract class Module {
     return this;
   }
 
+  /**
+   * Converts every floating-point parameter and buffer to `dtype` in place (float64 for gradient
+   * checks, back to float32 for speed). Integer buffers such as num_batches_tracked stay as they
+   * are. Create optimizers after converting. Returns this.
+   */
+  to(dtype: 'float32' | 'float64'): this {
+    const convert = (t: Tensor) => {
+      if (t.dtype === dtype || (t.dtype !== 'float32' && t.dtype !== 'float64')) return;
+      t.data = dtype === 'float64' ? Float64Array.from(t.data) : Float32Array.from(t.data);
+      t.grad = null;
+    };
+    for (const p of this.parameters()) convert(p);
+    for (const [, b] of this.namedBuffers()) convert(b);
+    return this;
+  }
+
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
   }

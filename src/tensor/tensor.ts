@@ -22,9 +22,8 @@ export class Tensor {
   readonly shape: Shape;
   readonly strides: readonly number[];
   readonly offset: number;
-  readonly dtype: DType;
-  /** the storage; for a view it is the storage of the tensor it views */
-  data: DataArray;
+  private _dtype: DType;
+  private _data: DataArray;
   /** gradient accumulated by backward() (leaves only) */
   grad: Tensor | null = null;
   /** the node that produced this tensor, null for leaves */
@@ -32,11 +31,30 @@ export class Tensor {
   private _requiresGrad = false;
 
   constructor(data: DataArray, shape: Shape, strides?: readonly number[], offset = 0) {
-    this.data = data;
+    this._data = data;
+    this._dtype = dtypeOfArray(data);
     this.shape = Object.freeze([...shape]);
     this.strides = Object.freeze(strides ? [...strides] : denseStrides(shape));
     this.offset = offset;
-    this.dtype = dtypeOfArray(data);
+  }
+
+  /** the storage; for a view it is the storage of the tensor it views */
+  get data(): DataArray {
+    return this._data;
+  }
+
+  /** Replaces the storage with an array of the same length, possibly of another type (how a
+   * module's parameters move between float32 and float64 in place). The dtype follows it. */
+  set data(array: DataArray) {
+    if (array.length !== this._data.length) {
+      throw new NervaError(`cannot replace a tensor's storage of ${this._data.length} elements with ${array.length} elements`);
+    }
+    this._data = array;
+    this._dtype = dtypeOfArray(array);
+  }
+
+  get dtype(): DType {
+    return this._dtype;
   }
 
   get requiresGrad(): boolean {
