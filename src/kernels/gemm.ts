@@ -176,6 +176,80 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i
   }
 }
 
+/** Rows of A at most this many take the unpacked matrix-vector path. */
+const GEMV_MAX_ROWS: i32 = 4;
+
+/** dot(x[0..k), y[0..k)), both contiguous. */
+// @ts-ignore: decorator
+@inline function dot(x: usize, y: usize, k: i32): f32 {
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  let p = 0;
+  for (; p + 16 <= k; p += 16) {
+    const o = <usize>p << 2;
+    s0 = madd(v128.load(x + o), v128.load(y + o), s0);
+    s1 = madd(v128.load(x + o, 16), v128.load(y + o, 16), s1);
+    s2 = madd(v128.load(x + o, 32), v128.load(y + o, 32), s2);
+    s3 = madd(v128.load(x + o, 48), v128.load(y + o, 48), s3);
+  }
+  for (; p + 4 <= k; p += 4) {
+    const o = <usize>p << 2;
+    s0 = madd(v128.load(x + o), v128.load(y + o), s0);
+  }
+  const v = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
+  let s = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+  for (; p < k; p++) s += load<f32>(x + (<usize>p << 2)) * load<f32>(y + (<usize>p << 2));
+  return s;
+}
+
+/** C (m ≤ 4 rows) without packing: the rows of A are copied to ws (contiguous), then
+ * B stored (n, k) [rsB = 1]: C(i, j) = dot(A row i, stored row j);
+ * B stored (k, n) [csB = 1]: C row i = Σ_p A(i, p) · B row p (a SIMD axpy per p). */
+function gemv(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32,
+  c: usize, ldc: i32, accumulate: i32, ws: usize): void {
+  for (let i = 0; i < m; i++) {
+    const dst = ws + (<usize>(i * k) << 2);
+    const src = a + (<usize>(i * rsA) << 2);
+    if (csA == 1) memory.copy(dst, src, <usize>k << 2);
+    else for (let p = 0; p < k; p++) store<f32>(dst + (<usize>p << 2), load<f32>(src + (<usize>(p * csA) << 2)));
+  }
+  if (rsB == 1) {
+    for (let j = 0; j < n; j++) {
+      const bj = b + (<usize>(j * csB) << 2);
+      for (let i = 0; i < m; i++) {
+        const s = dot(ws + (<usize>(i * k) << 2), bj, k);
+        const d = c + (<usize>(i * ldc + j) << 2);
+        store<f32>(d, accumulate != 0 ? load<f32>(d) + s : s);
+      }
+    }
+    return;
+  }
+  // csB == 1: one C row at a time, in column blocks that stay in L1.
+  for (let i = 0; i < m; i++) {
+    const ai = ws + (<usize>(i * k) << 2);
+    const ci = c + (<usize>(i * ldc) << 2);
+    for (let j0 = 0; j0 < n; j0 += 2048) {
+      const nb = min(2048, n - j0);
+      const cb = ci + (<usize>j0 << 2);
+      if (accumulate == 0) memory.fill(cb, 0, <usize>nb << 2);
+      for (let p = 0; p < k; p++) {
+        const av = f32x4.splat(load<f32>(ai + (<usize>p << 2)));
+        const bp = b + (<usize>(p * rsB + j0) << 2);
+        let j = 0;
+        for (; j + 8 <= nb; j += 8) {
+          const o = <usize>j << 2;
+          v128.store(cb + o, madd(av, v128.load(bp + o), v128.load(cb + o)));
+          v128.store(cb + o, madd(av, v128.load(bp + o, 16), v128.load(cb + o, 16)), 16);
+        }
+        const as = load<f32>(ai + (<usize>p << 2));
+        for (; j < nb; j++) {
+          const o = <usize>j << 2;
+          store<f32>(cb + o, load<f32>(cb + o) + as * load<f32>(bp + o));
+        }
+      }
+    }
+  }
+}
+
 /** C(m, n) = op(A)·op(B), or += when accumulate != 0; see the file header for strides.
  * Single-threaded; ws is this thread's private workspace of GEMM_WS_BYTES. */
 export function sgemm(
@@ -189,6 +263,11 @@ export function sgemm(
     if (accumulate == 0) {
       for (let i = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
     }
+    return;
+  }
+  // Few rows: packing B would cost more than the product; k·4 ≤ GEMM_WS_BYTES holds A's rows.
+  if (m <= GEMV_MAX_ROWS && (rsB == 1 || csB == 1) && <usize>(m * k) << 2 <= GEMM_WS_BYTES) {
+    gemv(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate, ws);
     return;
   }
   const ap = ws;

@@ -90,6 +90,22 @@ test('matmul: blocking edges (k > 256, m > 120, n > 1024) and large parallel spl
   }
 });
 
+test('matmul: 1–5 rows (the unpacked matrix-vector path), every transpose', () => {
+  for (const threads of THREADS) {
+    setNumThreads(threads);
+    for (let m = 1; m <= 5; m++) {
+      for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]]) {
+        const n = sized(m % 4, 5, 77), k = sized((m + 1) % 4, 5, 99);
+        checkMatmul({ batch: 2, m, n, k, transA, transB, aBatchStride: m * k, bBatchStride: k * n, accumulate: m % 2 === 0 },
+          `matvec T=${threads} m=${m} n=${n} k=${k} tA=${transA} tB=${transB}`);
+      }
+    }
+    // Large enough to be split across threads by columns.
+    checkMatmul({ batch: 1, m: 1, n: 3001, k: 701, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 }, `matvec T=${threads} NT big`);
+    checkMatmul({ batch: 1, m: 3, n: 2999, k: 703, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 }, `matvec T=${threads} NN big`);
+  }
+});
+
 test('matmul: batch stride 0 broadcasts A or B', () => {
   setNumThreads(2);
   checkMatmul({ batch: 5, m: 33, n: 18, k: 41, transA: false, transB: false, aBatchStride: 0, bBatchStride: 41 * 18 }, 'broadcast A');
