@@ -18,14 +18,16 @@
 
 import { madd } from './simd';
 
-export const MR: i32 = 6;
+/** Rows of the register tile: 6×8 (12 accumulators) with fused multiply-add; 4×8 with plain
+ * SIMD, whose separate multiply needs a scratch register (6×8 would spill on x64's 16 xmm). */
+export const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
 export const NR: i32 = 8;
 export const KC: i32 = 256;
-export const MC: i32 = 120;
+export const MC: i32 = MR * 20;
 export const NC: i32 = 1024;
 const AP_BYTES: usize = <usize>(MC * KC) << 2;
 const BP_BYTES: usize = <usize>(KC * NC) << 2;
-const TILE_BYTES: usize = <usize>(MR * NR) << 2;
+const TILE_BYTES: usize = <usize>(6 * NR) << 2;
 export const GEMM_WS_BYTES: usize = AP_BYTES + BP_BYTES + TILE_BYTES;
 
 /** Bytes of private workspace one sgemm call needs. */
@@ -50,8 +52,10 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, ap: usize): void 
         store<f32>(dst, load<f32>(src + rs), 4);
         store<f32>(dst, load<f32>(src + 2 * rs), 8);
         store<f32>(dst, load<f32>(src + 3 * rs), 12);
-        store<f32>(dst, load<f32>(src + 4 * rs), 16);
-        store<f32>(dst, load<f32>(src + 5 * rs), 20);
+        if (MR == 6) {
+          store<f32>(dst, load<f32>(src + 4 * rs), 16);
+          store<f32>(dst, load<f32>(src + 5 * rs), 20);
+        }
       }
     } else {
       for (let p = 0; p < kc; p++) {
@@ -104,6 +108,64 @@ function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, bp: usize): void 
         for (; j < nr; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>(j * csB) << 2)));
         for (; j < NR; j++) store<f32>(dst + (<usize>j << 2), 0);
       }
+    }
+  }
+}
+
+/** The 4×8 micro-kernel of the plain-SIMD build (see MR); same contract as micro. */
+function micro4(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i32, beta: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let pa = ap;
+  let pb = bp;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    pa += 16;
+    pb += 32;
+  }
+  if (mr == 4 && nr == NR) {
+    const rs = <usize>ldc << 2;
+    let r = c;
+    if (beta != 0) {
+      v128.store(r, f32x4.add(v128.load(r), c00)); v128.store(r, f32x4.add(v128.load(r, 16), c01), 16); r += rs;
+      v128.store(r, f32x4.add(v128.load(r), c10)); v128.store(r, f32x4.add(v128.load(r, 16), c11), 16); r += rs;
+      v128.store(r, f32x4.add(v128.load(r), c20)); v128.store(r, f32x4.add(v128.load(r, 16), c21), 16); r += rs;
+      v128.store(r, f32x4.add(v128.load(r), c30)); v128.store(r, f32x4.add(v128.load(r, 16), c31), 16);
+    } else {
+      v128.store(r, c00); v128.store(r, c01, 16); r += rs;
+      v128.store(r, c10); v128.store(r, c11, 16); r += rs;
+      v128.store(r, c20); v128.store(r, c21, 16); r += rs;
+      v128.store(r, c30); v128.store(r, c31, 16);
+    }
+    return;
+  }
+  v128.store(tile, c00, 0); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  storeTile(c, ldc, mr, nr, beta, tile);
+}
+
+/** C(0:mr, 0:nr) (+)= the edge tile (rows of NR floats). */
+function storeTile(c: usize, ldc: i32, mr: i32, nr: i32, beta: i32, tile: usize): void {
+  for (let i = 0; i < mr; i++) {
+    const dst = c + (<usize>(i * ldc) << 2);
+    const src = tile + (<usize>(i * NR) << 2);
+    if (beta != 0) {
+      for (let j = 0; j < nr; j++) store<f32>(dst + (<usize>j << 2), load<f32>(dst + (<usize>j << 2)) + load<f32>(src + (<usize>j << 2)));
+    } else {
+      for (let j = 0; j < nr; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
     }
   }
 }
@@ -165,15 +227,7 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
   v128.store(tile, c40, 128); v128.store(tile, c41, 144);
   v128.store(tile, c50, 160); v128.store(tile, c51, 176);
-  for (let i = 0; i < mr; i++) {
-    const dst = c + (<usize>(i * ldc) << 2);
-    const src = tile + (<usize>(i * NR) << 2);
-    if (beta != 0) {
-      for (let j = 0; j < nr; j++) store<f32>(dst + (<usize>j << 2), load<f32>(dst + (<usize>j << 2)) + load<f32>(src + (<usize>j << 2)));
-    } else {
-      for (let j = 0; j < nr; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
-    }
-  }
+  storeTile(c, ldc, mr, nr, beta, tile);
 }
 
 /** Rows of A at most this many take the unpacked matrix-vector path. */
@@ -287,8 +341,9 @@ export function sgemm(
           const bpan = bp + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
-            micro(kc, ap + (<usize>(ir * kc) << 2), bpan,
-              c + (<usize>((ic + ir) * ldc + jc + jr) << 2), ldc, mr, nr, beta, tile);
+            const cp = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
+            if (MR == 6) micro(kc, ap + (<usize>(ir * kc) << 2), bpan, cp, ldc, mr, nr, beta, tile);
+            else micro4(kc, ap + (<usize>(ir * kc) << 2), bpan, cp, ldc, mr, nr, beta, tile);
           }
         }
       }
