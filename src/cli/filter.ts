@@ -5,6 +5,7 @@ import { readImage, sampleImagePath, writeImage } from '../vision/io.js';
 import { formatFromPath } from '../vision/codec.js';
 import { downscale, imageToTensor, tensorToImage } from '../vision/image.js';
 import { filterPipeline, listKernels, parsePadding, resolveFilter, type FilterSpec, type OutputMapping, type PoolKind } from '../vision/filters.js';
+import { selectBackend } from './backend_args.js';
 import { NervaError } from '../errors.js';
 
 const USAGE = `usage: nerva filter [IMAGE] [options]
@@ -33,6 +34,8 @@ options:
   -o, --output OUT          output file, .png or .jpg (default: <image>-<kernel>.png here)
       --quality Q           JPEG quality 1-100 (default 90)
       --list                list the named kernels
+      --backend wasm|ref    kernel backend (default wasm; ref is plain TypeScript)
+      --threads N           worker threads of the wasm backend (default: all cores)
   -h, --help                this help`;
 
 function positiveInt(name: string, text: string | undefined): number | undefined {
@@ -70,6 +73,8 @@ export async function run(argv: string[]): Promise<void> {
         output: { type: 'string', short: 'o' },
         quality: { type: 'string' },
         list: { type: 'boolean' },
+        backend: { type: 'string' },
+        threads: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -121,6 +126,7 @@ export async function run(argv: string[]): Promise<void> {
   if (formatFromPath(output) === null) throw new NervaError(`filter: cannot tell the image format of '${output}': use a .png, .jpg or .jpeg name`);
   if (!existsSync(dirname(resolve(output)))) throw new NervaError(`filter: cannot write '${output}': the folder '${dirname(output)}' does not exist`);
 
+  await selectBackend(o.backend, o.threads);
   const started = Date.now();
   const image = readImage(input);
   let x = imageToTensor(image, { mode: o.gray ? 'gray' : 'keep' }); // (1, C, H, W) in [0, 1]

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { sum } from '../../src/ops/reduce.js';
 import { gradcheck } from '../../src/autograd/gradcheck.js';
+import { setBackend } from '../../src/backend/index.js';
+import '../../src/backend/wasm/index.js';
 import {
   applyFilter, filterPipeline, mapForDisplay, namedFilter, parseKernelMatrix, poolImage, resolveFilter,
   KERNEL_NAMES, type PaddingMode, type PoolKind,
@@ -121,7 +123,8 @@ test('every named kernel has its textbook weights', () => {
   }
 });
 
-test('every named kernel × padding × stride equals the direct per-pixel computation (C=2, 7×8)', () => {
+for (const backend of ['ref', 'wasm'] as const) test(`every named kernel × padding × stride equals the direct per-pixel computation (C=2, 7×8, ${backend})`, () => {
+  setBackend(backend);
   const [c, h, w] = [2, 7, 8];
   const { x, data } = randomImage(c, h, w, 7);
   for (const name of KERNEL_NAMES) {
@@ -135,6 +138,7 @@ test('every named kernel × padding × stride equals the direct per-pixel comput
       }
     }
   }
+  setBackend('ref');
 });
 
 test('sized kernels (box 4, gaussian 5 σ=0.8, even gaussian 4, identity 5, unsharp amount 2) match the direct computation', () => {
