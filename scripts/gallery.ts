@@ -1,5 +1,7 @@
 // Writes the filter gallery of docs/vision.md: docs/gallery/*.png, from the @stdlib photographs.
-// Run: npm run build && node dist/scripts/gallery.js   (a few seconds: photos are shrunk first)
+// Run: npm run build && node dist/scripts/gallery.js [LENET_CHECKPOINT]   (a few seconds: photos are
+// shrunk first). With a trained LeNet-5 checkpoint (nerva train lenet5 --out runs/lenet5-mnist),
+// also docs/gallery/lenet/: its filters and feature maps for MNIST test digit 0 (nerva viz).
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -7,6 +9,7 @@ import { readImageTensor, sampleImagePath, writeImageTensor, type SampleImage } 
 import { downscale } from '../src/vision/image.js';
 import { filterPipeline, namedFilter, type PipelineOptions } from '../src/vision/filters.js';
 import type { Tensor } from '../src/tensor/tensor.js';
+import { run as viz } from '../src/cli/viz.js';
 
 const MAX_SIDE = 256; // longer side of every gallery picture, in pixels
 const OUT = fileURLToPath(new URL('../../docs/gallery/', import.meta.url)); // from dist/scripts/
@@ -35,4 +38,6 @@ for (const p of PICTURES) {
   writeImageTensor(join(OUT, p.file), y);
   console.log(`docs/gallery/${p.file}  ${y.shape[3]}×${y.shape[2]}`);
 }
+const checkpoint = process.argv[2];
+if (checkpoint !== undefined) await viz([checkpoint, '--index', '0', '-o', join(OUT, 'lenet')]);
 console.log(`${PICTURES.length} pictures in ${((Date.now() - started) / 1000).toFixed(1)} s`);
