@@ -120,6 +120,45 @@ export function toImageData(img: Image): { width: number; height: number; data: 
   return { width: img.width, height: img.height, data: new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length) };
 }
 
+/** What fromCanvas/drawToCanvas need of a canvas (HTMLCanvasElement and OffscreenCanvas have it). */
+export interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(type: '2d'): unknown;
+}
+
+interface Context2D {
+  getImageData(x: number, y: number, w: number, h: number): ImageDataLike;
+  putImageData(data: unknown, x: number, y: number): void;
+}
+
+function context2d(canvas: CanvasLike): Context2D {
+  const ctx = canvas.getContext('2d') as Context2D | null;
+  if (ctx === null || typeof ctx.getImageData !== 'function') throw new NervaError('canvas: no 2-D context (getContext(\'2d\') returned null)');
+  return ctx;
+}
+
+/** The pixels of a browser canvas (HTMLCanvasElement or OffscreenCanvas) as an Image. */
+export function fromCanvas(canvas: CanvasLike): Image {
+  return fromImageData(context2d(canvas).getImageData(0, 0, canvas.width, canvas.height));
+}
+
+/**
+ * Draws an Image on a canvas, resizing the canvas to it. `makeImageData` defaults to the browser's
+ * ImageData constructor (pass one where there is none, e.g. with node-canvas).
+ */
+export function drawToCanvas(canvas: CanvasLike, img: Image, makeImageData?: (data: Uint8ClampedArray, w: number, h: number) => unknown): void {
+  const d = toImageData(img);
+  const make = makeImageData ?? ((data: Uint8ClampedArray, w: number, h: number) => {
+    const ctor = (globalThis as { ImageData?: new (data: Uint8ClampedArray, w: number, h: number) => unknown }).ImageData;
+    if (ctor === undefined) throw new NervaError('drawToCanvas: no ImageData constructor here; pass makeImageData');
+    return new ctor(data, w, h);
+  });
+  canvas.width = img.width;
+  canvas.height = img.height;
+  context2d(canvas).putImageData(make(d.data, d.width, d.height), 0, 0);
+}
+
 export interface ToTensorOptions {
   /** 'gray' (1 channel, luma), 'rgb' (3) or 'keep' (the picture's own channels, alpha dropped); default 'keep' */
   mode?: 'gray' | 'rgb' | 'keep';

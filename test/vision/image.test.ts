@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { decodeImage, decodePng, encodeJpeg, encodePng, sniffFormat } from '../../src/vision/codec.js';
-import { downscale, fromImageData, imageToTensor, resizeBilinear, tensorToImage, toGray, toImageData, type Image } from '../../src/vision/image.js';
+import { downscale, drawToCanvas, fromCanvas, fromImageData, imageToTensor, resizeBilinear, tensorToImage, toGray, toImageData, type Image } from '../../src/vision/image.js';
 import { readImage, sampleImagePath, writeImage } from '../../src/vision/io.js';
 import { FormatError, NervaError } from '../../src/errors.js';
 
@@ -129,6 +129,23 @@ test('alpha: dropped by default, composited over a background on request; ImageD
   assert.deepEqual(fromImageData(id), { width: 2, height: 1, channels: 1, data: new Uint8Array([9, 250]) });
   assert.equal(fromImageData({ width: 1, height: 1, data: new Uint8ClampedArray([1, 2, 3, 255]) }).channels, 3);
   assert.equal(fromImageData({ width: 1, height: 1, data: new Uint8ClampedArray([1, 2, 3, 4]) }).channels, 4);
+});
+
+test('canvas helpers read and draw through a 2-D context (a stand-in for the browser canvas)', () => {
+  let stored: { data: Uint8ClampedArray; width: number; height: number } | null = null;
+  const canvas = {
+    width: 0, height: 0,
+    getContext: (type: '2d') => (type === '2d' ? {
+      getImageData: (_x: number, _y: number, w: number, h: number) => ({ width: w, height: h, data: stored!.data }),
+      putImageData: (d: { data: Uint8ClampedArray; width: number; height: number }) => { stored = d; },
+    } : null),
+  };
+  const img: Image = { width: 2, height: 2, channels: 3, data: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) };
+  drawToCanvas(canvas, img, (data, width, height) => ({ data, width, height }));
+  assert.deepEqual([canvas.width, canvas.height], [2, 2]);
+  assert.deepEqual(fromCanvas(canvas), img);
+  assert.throws(() => drawToCanvas(canvas, img), /no ImageData constructor here/);
+  assert.throws(() => fromCanvas({ width: 1, height: 1, getContext: () => null }), /no 2-D context/);
 });
 
 test('resizeBilinear equals PyTorch F.interpolate(mode="bilinear", align_corners=False)', () => {
