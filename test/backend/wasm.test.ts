@@ -291,29 +291,38 @@ test('registered as "wasm" in the backend registry', () => {
   setBackend(prev);
 });
 
-test('plain-SIMD fallback computes the same, and worker threads never keep the process alive', () => {
+test('plain-SIMD and unshared-memory modes compute the same; workers never keep the process alive', () => {
   const here = fileURLToPath(new URL('../../src/backend/', import.meta.url));
   const script = `
     const { wasmBackend, setNumThreads, wasmInfo } = await import(${JSON.stringify(here + 'wasm/index.js')});
     const { matmul } = await import(${JSON.stringify(here + 'ref/matmul.js')});
+    const { conv2d } = await import(${JSON.stringify(here + 'ref/conv.js')});
     setNumThreads(2);
     const m = 97, n = 131, k = 211;
     const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
     const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i));
-    const c0 = new Float32Array(m * n);
+    const c0 = new Float32Array(m * n), c4 = new Float32Array(4 * m * n);
     const p = { batch: 4, m, n, k, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 };
     matmul(a, b, c0, { ...p, batch: 1 });
-    const c4 = new Float32Array(4 * m * n);
     wasmBackend.matmul(a, b, c4, p);
     let err = 0, scale = 0;
     for (let i = 0; i < m * n; i++) { err = Math.max(err, Math.abs(c4[3 * m * n + i] - c0[i])); scale = Math.max(scale, Math.abs(c0[i])); }
-    console.log(JSON.stringify({ variant: wasmInfo().variant, rel: err / scale }));
+    const g = { n: 3, c: 5, h: 12, w: 11, o: 7, kh: 3, kw: 3, oh: 12, ow: 11, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1, groups: 1 };
+    const x = Float32Array.from({ length: 3 * 5 * 132 }, (_, i) => Math.sin(0.3 * i)), wt = Float32Array.from({ length: 7 * 45 }, (_, i) => Math.cos(i));
+    const y0 = new Float32Array(3 * 7 * 132), y1 = new Float32Array(3 * 7 * 132);
+    conv2d(x, wt, y0, g); wasmBackend.conv2d(x, wt, y1, g);
+    let cerr = 0, cscale = 0;
+    for (let i = 0; i < y0.length; i++) { cerr = Math.max(cerr, Math.abs(y1[i] - y0[i])); cscale = Math.max(cscale, Math.abs(y0[i])); }
+    console.log(JSON.stringify({ ...wasmInfo(), rel: err / scale, convRel: cerr / cscale }));
   `;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    env: { ...process.env, NERVA_WASM_SIMD: 'plain' }, encoding: 'utf8', timeout: 30_000,
-  });
-  assert.equal(r.status, 0, `child failed or hung (signal ${r.signal}): ${r.stderr}`);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
-  assert.equal(out.variant, 'simd128');
-  assert.ok(out.rel <= 1e-4, `plain-SIMD relative error ${out.rel}`);
+  for (const [env, want] of [[{ NERVA_WASM_SIMD: 'plain' }, { variant: 'simd128', shared: true, threads: 2 }],
+    [{ NERVA_WASM_SHARED: '0' }, { shared: false, threads: 1 }]] as const) {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000,
+    });
+    assert.equal(r.status, 0, `child ${JSON.stringify(env)} failed or hung (signal ${r.signal}): ${r.stderr}`);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    for (const [key, v] of Object.entries(want)) assert.equal(out[key], v, `${JSON.stringify(env)}: ${key}`);
+    assert.ok(out.rel <= 1e-4 && out.convRel <= 1e-4, `${JSON.stringify(env)}: relative errors ${out.rel}, ${out.convRel}`);
+  }
 });

@@ -7,7 +7,9 @@
  *   setBackend('wasm');        // registered under this name when this module loads
  *   setNumThreads(1);          // default: NERVA_NUM_THREADS, else every core
  *
- * Environment: NERVA_NUM_THREADS=n (threads), NERVA_WASM_SIMD=plain (skip relaxed-SIMD).
+ * Environment: NERVA_NUM_THREADS=n (threads), NERVA_WASM_SIMD=plain (skip relaxed-SIMD),
+ * NERVA_WASM_SHARED=0 (unshared memory, one thread: what a browser page that is not cross-origin
+ * isolated gets).
  */
 import type { Backend } from '../backend.js';
 import { refBackend } from '../ref/index.js';
@@ -38,9 +40,9 @@ export function getNumThreads(): number {
 }
 
 /** What the runtime picked: SIMD variant, threads, and WebAssembly memory in use. */
-export function wasmInfo(): { variant: string; threads: number; memoryBytes: number } {
+export function wasmInfo(): { variant: string; shared: boolean; threads: number; memoryBytes: number } {
   const rt = getRuntime();
-  return { variant: rt.kernels.variant, threads: rt.getNumThreads(), memoryBytes: rt.memory.buffer.byteLength };
+  return { variant: rt.kernels.variant, shared: rt.kernels.shared, threads: rt.getNumThreads(), memoryBytes: rt.memory.buffer.byteLength };
 }
 
 registerBackend('wasm', () => wasmBackend);

@@ -15,6 +15,8 @@ import { WASM_RELAXED, WASM_SIMD } from './kernels_data.js';
 export interface KernelModule {
   module: WebAssembly.Module;
   variant: 'relaxed-simd' | 'simd128';
+  /** whether the module imports a shared memory (threads possible) */
+  shared: boolean;
 }
 
 export const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
@@ -32,6 +34,52 @@ const nodeV8: { setFlagsFromString(flags: string): void } | undefined = isNode ?
 
 function envVariant(): string | undefined {
   return isNode ? process.env.NERVA_WASM_SIMD : undefined;
+}
+
+/** Shared memory needs SharedArrayBuffer: always in Node, only cross-origin isolated pages in
+ * browsers. NERVA_WASM_SHARED=0 forces the unshared, single-thread mode (for testing it in Node). */
+export function sharedMemoryAvailable(): boolean {
+  if (isNode && process.env.NERVA_WASM_SHARED === '0') return false;
+  return typeof SharedArrayBuffer === 'function' && (isNode || globalThis.crossOriginIsolated === true);
+}
+
+function readLeb(b: Uint8Array, at: number): [number, number] {
+  let v = 0, shift = 0, i = at;
+  for (;;) {
+    const byte = b[i++];
+    v += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if ((byte & 0x80) === 0) return [v, i];
+  }
+}
+
+/** Turns the module's shared memory import (limits flag 0x03) into an unshared one (0x01), in
+ * place. The kernels' atomics are valid on unshared memory; only atomic waits would trap, and a
+ * single thread never waits. */
+function unshareMemoryImport(b: Uint8Array): void {
+  let i = 8; // magic + version
+  while (i < b.length) {
+    const id = b[i];
+    const [size, body] = readLeb(b, i + 1);
+    if (id === 2) {
+      let [count, j] = readLeb(b, body);
+      while (count-- > 0) {
+        for (let s = 0; s < 2; s++) { const [len, k] = readLeb(b, j); j = k + len; } // module, field names
+        const kind = b[j++];
+        if (kind === 0x02) {
+          if (b[j] === 0x03) b[j] = 0x01;
+          return;
+        }
+        // Skip other import kinds: function (type index), table (reftype + limits), global (type + mut).
+        if (kind === 0x00) j = readLeb(b, j)[1];
+        else if (kind === 0x01) { j++; const flags = b[j++]; j = readLeb(b, j)[1]; if (flags & 1) j = readLeb(b, j)[1]; }
+        else if (kind === 0x03) j += 2;
+        else return;
+      }
+      return;
+    }
+    i = body + size;
+  }
 }
 
 /** Compiles bytes with the optimizing tier straight away where we can set V8 flags (Node).
@@ -57,17 +105,19 @@ function relaxedSupported(bytes: Uint8Array<ArrayBuffer>): boolean {
 }
 
 /** Compiles one variant, or returns undefined when the engine cannot run it. */
-export function compileKernelVariant(variant: KernelModule['variant']): WebAssembly.Module | undefined {
-  if (variant === 'simd128') return compileEager(decode(WASM_SIMD));
-  const bytes = decode(WASM_RELAXED);
+export function compileKernelVariant(variant: KernelModule['variant'], shared = true): WebAssembly.Module | undefined {
+  const bytes = decode(variant === 'simd128' ? WASM_SIMD : WASM_RELAXED);
+  if (!shared) unshareMemoryImport(bytes);
+  if (variant === 'simd128') return compileEager(bytes);
   return relaxedSupported(bytes) ? compileEager(bytes) : undefined;
 }
 
 /** Compiles the best variant this engine runs (synchronous; the modules are ~10 KB). */
 export function loadKernelModule(): KernelModule {
+  const shared = sharedMemoryAvailable();
   if (envVariant() !== 'plain') {
-    const module = compileKernelVariant('relaxed-simd');
-    if (module !== undefined) return { module, variant: 'relaxed-simd' };
+    const module = compileKernelVariant('relaxed-simd', shared);
+    if (module !== undefined) return { module, variant: 'relaxed-simd', shared };
   }
-  return { module: compileKernelVariant('simd128')!, variant: 'simd128' };
+  return { module: compileKernelVariant('simd128', shared)!, variant: 'simd128', shared };
 }

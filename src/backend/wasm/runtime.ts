@@ -81,7 +81,7 @@ export class WasmRuntime {
 
   constructor() {
     this.kernels = loadKernelModule();
-    this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
+    this.memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: this.kernels.shared });
     const inst = new WebAssembly.Instance(this.kernels.module, { env: { memory: this.memory } });
     this.ex = inst.exports as unknown as Exports;
     this.ctrl = align(this.ex.heapBase());
@@ -89,7 +89,7 @@ export class WasmRuntime {
     this.wsBase = align(this.job + JOB_WORDS * 4);
     this.gemmWsBytes = this.ex.gemmWorkspaceBytes();
     this.refreshViews();
-    this.threads = defaultThreads();
+    this.threads = this.kernels.shared ? defaultThreads() : 1;
   }
 
   private refreshViews(): void {
@@ -107,7 +107,7 @@ export class WasmRuntime {
   /** Threads used by later calls (1 = main thread only). Extra workers stop; new ones start lazily. */
   setNumThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer ≥ 1, got ${n}`);
-    this.threads = nodeWorkerThreads !== undefined ? Math.min(n, MAX_THREADS) : 1;
+    this.threads = nodeWorkerThreads !== undefined && this.kernels.shared ? Math.min(n, MAX_THREADS) : 1;
     for (let t = this.threads; t < this.workers.length; t++) {
       const w = this.workers[t];
       if (w === undefined) continue;
