@@ -24,7 +24,7 @@ Looks inside a trained convolutional network: for one input picture it writes
 IMAGE is a PNG or JPEG file; without it, test image --index of the checkpoint's dataset (MNIST…).
 
 options:
-  -o, --output DIR     output folder (default: viz/ next to the checkpoint; with --curves: RUN_DIR)
+  -o, --output DIR     (or --out) output folder (default: viz/ next to the checkpoint; with --curves: RUN_DIR)
       --index N        test-set image to use when IMAGE is omitted (default 0)
       --invert         invert the picture first (dark digit on light paper → MNIST's white on black)
       --top K          predictions to show (default 5)
@@ -39,6 +39,7 @@ export async function run(argv: string[]): Promise<void> {
       allowPositionals: true,
       options: {
         output: { type: 'string', short: 'o' },
+        out: { type: 'string' },
         index: { type: 'string' },
         invert: { type: 'boolean' },
         top: { type: 'string' },
@@ -56,7 +57,7 @@ export async function run(argv: string[]): Promise<void> {
   }
   if (o.curves !== undefined) {
     if (positionals.length > 0) throw new NervaError(`viz --curves takes a run folder only, got also ${positionals.join(' ')}`);
-    redrawCurves(o.curves, o.output ?? o.curves);
+    redrawCurves(o.curves, o.output ?? o.out ?? o.curves);
     return;
   }
   const [checkpointPath, imagePath, ...rest] = positionals;
@@ -101,7 +102,7 @@ export async function run(argv: string[]): Promise<void> {
   const input = x.reshape([1, ...x.shape]); // (1, C, inputSize, inputSize)
 
   const { output, maps } = featureMaps(model, input);
-  const outDir = o.output ?? join(dirname(checkpointPath), 'viz');
+  const outDir = o.output ?? o.out ?? join(dirname(checkpointPath), 'viz');
   prepareOutDir(outDir);
   const written: string[] = [];
   const save = (name: string, img: Parameters<typeof writeImage>[1]) => {
