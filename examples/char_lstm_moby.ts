@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     clip: { type: 'string', default: '1' }, // max gradient norm
     dropout: { type: 'string', default: '0.1' },
     order: { type: 'string', default: '8' }, // n-gram order of the baseline
+    minutes: { type: 'string', default: '0' }, // wall-clock budget: > 0 stops training then, the schedule decays over it
     backend: { type: 'string', default: 'wasm' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: 'char_lstm_moby.json' },
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
 });
 const EPOCHS = Number(args.epochs), HIDDEN = Number(args.hidden), LAYERS = Number(args.layers), EMBED = Number(args.embed);
 const SEQ = Number(args['seq-len']), BATCH = Number(args['batch-size']), LR = Number(args.lr), CLIP = Number(args.clip);
+const MINUTES = Number(args.minutes);
 manualSeed(Number(args.seed));
 if (args.backend === 'wasm') {
   await import('../src/backend/wasm/index.js');
@@ -75,12 +77,14 @@ const totalSteps = EPOCHS * perEpoch;
 console.log(`${model.toString().split('\n')[0]} ${model.numParameters()} parameters; ${totalSteps} steps of ${SEQ}×${BATCH} tokens; backend ${args.backend}`);
 const history: { epoch: number; trainLoss: number; testBpc: number; seconds: number }[] = [];
 t0 = Date.now();
-for (let epoch = 1; epoch <= EPOCHS; epoch++) {
+// Progress through the schedule: by steps, or by the time budget when that runs out first.
+const progress = (): number => Math.max(trainer.step / totalSteps, MINUTES > 0 ? (Date.now() - t0) / 60_000 / MINUTES : 0);
+for (let epoch = 1; epoch <= EPOCHS && progress() < 1; epoch++) {
   trainer.state = null;
   const bar = new ProgressBar(perEpoch * SEQ * BATCH, { unit: 'tok', label: `epoch ${epoch}/${EPOCHS}`, logEveryMs: 60_000 });
   let sum = 0, n = 0;
-  for (let s = 0; s < stream.steps; s += SEQ) {
-    trainer.setLr(lrAt(trainer.step, { lr: LR, totalSteps, warmupSteps: 50 }));
+  for (let s = 0; s < stream.steps && progress() < 1; s += SEQ) {
+    trainer.setLr(lrAt(Math.max(trainer.step, Math.round(progress() * totalSteps)), { lr: LR, totalSteps, warmupSteps: 50 }));
     const { x, y } = stream.batch(s, SEQ);
     const r = trainer.trainWindow(x, y);
     sum += r.loss; n++;
@@ -98,7 +102,7 @@ for (let epoch = 1; epoch <= EPOCHS; epoch++) {
 const result = {
   split: { trainChapters: cut, testChapters: chapters.length - cut, trainTokens: train.tokens, testTokens: test.tokens, testOovs: test.oovs, vocab: vocab.size },
   ngram: { order: Number(args.order), smoothing: 'modified Kneser-Ney (interpolated), discount fallback 0.5,1,1.5 where the closed form fails', bitsPerChar: ngramBpc, seconds: ngramSeconds },
-  lstm: { hidden: HIDDEN, layers: LAYERS, embed: EMBED, seqLen: SEQ, batchSize: BATCH, lr: LR, clip: CLIP, epochs: EPOCHS, parameters: model.numParameters(), backend: args.backend, bitsPerChar: history.at(-1)?.testBpc, trainSeconds: (Date.now() - t0) / 1000, history },
+  lstm: { hidden: HIDDEN, layers: LAYERS, embed: EMBED, seqLen: SEQ, batchSize: BATCH, lr: LR, clip: CLIP, epochs: EPOCHS, minutes: MINUTES, steps: trainer.step, parameters: model.numParameters(), backend: args.backend, bitsPerChar: history.at(-1)?.testBpc, trainSeconds: (Date.now() - t0) / 1000, history },
 };
 writeFileAtomic(args.out!, JSON.stringify(result, null, 2) + '\n');
 console.log(JSON.stringify({ ngramBpc: ngramBpc.toFixed(3), lstmBpc: result.lstm.bitsPerChar?.toFixed(3), minutes: (result.lstm.trainSeconds / 60).toFixed(1) }));

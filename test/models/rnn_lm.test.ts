@@ -10,6 +10,10 @@ import { RNNLM, detachState } from '../../src/models/rnn_lm.js';
 import { BatchedStream, buildVocabulary, encode, sentencesOf, tokenizerSpec, TokenWriter } from '../../src/lm/neural/data.js';
 import { LMTrainer, evaluate, lrAt } from '../../src/lm/neural/train.js';
 import { encodePrompt, generate, sampleFromLogits } from '../../src/lm/neural/sample.js';
+import { softmaxCrossEntropy } from '../../src/lm/neural/loss.js';
+import { crossEntropy } from '../../src/functional/loss.js';
+import { gradcheck } from '../../src/autograd/gradcheck.js';
+import { randn } from '../../src/tensor/creation.js';
 
 const TEXT = 'the cat sat on the mat.\nthe dog sat on the log.\n\na cat and a dog.\n';
 
@@ -158,4 +162,23 @@ test('TokenWriter streams characters and words as text', () => {
   const c = new TokenWriter('char', (s) => (out += s));
   for (const t of ['h', 'i', '▁', 'x', '</s>']) c.push(t);
   assert.equal(out, 'hi x\n');
+});
+
+test('softmaxCrossEntropy equals the composed crossEntropy (values and gradients) and passes gradcheck', () => {
+  const g = new Generator(8);
+  const targets = new Tensor(Int32Array.from([0, 4, 2, 2, 1]), [5]);
+  for (const reduction of ['mean', 'sum'] as const) {
+    const a = randn([5, 6], { generator: g }).mul(3).detach().requiresGrad_();
+    const b = a.detach().requiresGrad_();
+    const fused = softmaxCrossEntropy(a, targets, reduction);
+    const composed = crossEntropy(b, targets, { reduction });
+    assert.ok(Math.abs(fused.item() - composed.item()) < 1e-5);
+    fused.backward();
+    composed.backward();
+    const ga = a.grad!.toTypedArray(), gb = b.grad!.toTypedArray();
+    for (let i = 0; i < ga.length; i++) assert.ok(Math.abs(ga[i]! - gb[i]!) < 1e-6, `grad[${i}] ${ga[i]} vs ${gb[i]}`);
+    const x64 = randn([5, 6], { dtype: 'float64', generator: g, requiresGrad: true });
+    gradcheck((x) => softmaxCrossEntropy(x, targets, reduction), [x64]);
+  }
+  assert.throws(() => softmaxCrossEntropy(randn([2, 3]), new Tensor(Int32Array.from([0, 3]), [2])), /target 3 is out of range for 3 classes/);
 });

@@ -1,7 +1,7 @@
 import { Tensor } from '../../tensor/tensor.js';
 import { noGrad } from '../../autograd/grad_mode.js';
 import { reshape } from '../../ops/movement.js';
-import { crossEntropy } from '../../functional/loss.js';
+import { softmaxCrossEntropy } from './loss.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 import { detachState, type LMState, type RNNLM } from '../../models/rnn_lm.js';
@@ -65,7 +65,7 @@ export class LMTrainer {
     model.train();
     const { logits, state } = model.run(x, this.state);
     const V = logits.shape[2]!;
-    const loss = crossEntropy(reshape(logits, [-1, V]), reshape(y, [-1])); // (T·B, V) vs (T·B)
+    const loss = softmaxCrossEntropy(reshape(logits, [-1, V]), reshape(y, [-1])); // (T·B, V) vs (T·B)
     const value = loss.item();
     this.optimizer.zeroGrad();
     if (!Number.isFinite(value)) throw this.diverged(`the loss became ${value}`);
@@ -119,7 +119,7 @@ export function evaluate(model: RNNLM, ids: Int32Array, options: { batchSize?: n
         const r = model.run(x, state);
         state = r.state;
         const V = r.logits.shape[2]!;
-        nll += crossEntropy(reshape(r.logits, [-1, V]), reshape(y, [-1]), { reduction: 'sum' }).item();
+        nll += softmaxCrossEntropy(reshape(r.logits, [-1, V]), reshape(y, [-1]), 'sum').item();
       });
       tokens += y.size;
       options.onProgress?.(tokens);
