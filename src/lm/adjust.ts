@@ -116,16 +116,14 @@ export function adjustCounts(counts: NgramCounts): AdjustedCounts {
     let bos = N - 1 - same;
     for (; bos > 0 && full[base + bos] !== BOS; bos--) {
       lv++;
-      const k = N - bos;
-      lowKeys[lv]!.set(full.subarray(base + bos, base + N), len[lv]! * k);
+      copyWords(full, base + bos, lowKeys[lv]!, len[lv]! * (N - bos), N - bos);
       lowAdj[lv]![len[lv]!] = 1;
       actual[lv] = c;
     }
     if (bos !== 0) {
       // Anything that begins with <s> has its raw count.
       lv++;
-      const k = N - bos;
-      lowKeys[lv]!.set(full.subarray(base + bos, base + N), len[lv]! * k);
+      copyWords(full, base + bos, lowKeys[lv]!, len[lv]! * (N - bos), N - bos);
       lowAdj[lv]![len[lv]!] = c;
       actual[lv] = c;
     } else {
@@ -148,9 +146,14 @@ export function adjustCounts(counts: NgramCounts): AdjustedCounts {
   let j = 0;
   for (let f2 = 0; f2 < M; f2++) {
     if (full[f2 * N + 1] === BOS) continue;
-    topKeys.set(full.subarray(f2 * N, f2 * N + N), j * N);
+    copyWords(full, f2 * N, topKeys, j * N, N);
     topCounts[j++] = fullCounts[f2]!;
   }
   orders.push({ order: N, keys: topKeys, adjusted: topCounts, raw: topCounts });
   return { order: N, orders, stats };
+}
+
+/** dst[to .. to+n) = src[from .. from+n): a plain loop, cheaper than set(subarray()) for a few words. */
+function copyWords(src: Uint32Array, from: number, dst: Uint32Array, to: number, n: number): void {
+  for (let i = 0; i < n; i++) dst[to + i] = src[from + i]!;
 }

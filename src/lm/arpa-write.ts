@@ -64,31 +64,145 @@ export function infoComment(info: ModelInfo): string {
   return `# nerva-ngram ${parts.join(' ')}`;
 }
 
-/** The ARPA text in chunks of about `chunkChars` characters. */
-export function* arpaChunks(model: NgramModel, chunkChars = 1 << 20): Generator<string> {
+/**
+ * The ARPA file as UTF-8 byte chunks of about `chunkBytes`: words are encoded once, numbers are
+ * written digit by digit straight into the buffer (no per-line strings), which keeps writing a
+ * 190 MB model to a few seconds.
+ */
+export function* arpaChunks(model: NgramModel, chunkBytes = 1 << 20): Generator<Uint8Array> {
+  const encoder = new TextEncoder();
   const counts = model.counts();
-  let out = `${infoComment(model.info)}\n\n\\data\\\n`;
-  counts.forEach((c, i) => (out += `ngram ${i + 1}=${c}\n`));
-  const words = model.vocab.words;
-  const fmt = formatFloat32;
+  let head = `${infoComment(model.info)}\n\n\\data\\\n`;
+  counts.forEach((c, i) => (head += `ngram ${i + 1}=${c}\n`));
+  const out = new ByteWriter(chunkBytes);
+  out.bytes(encoder.encode(head));
+  const words = model.vocab.words.map((w) => encoder.encode(w));
   const N = model.order;
   for (let k = 1; k <= N; k++) {
-    out += `\n\\${k}-grams:\n`;
+    yield* out.drain();
+    out.bytes(encoder.encode(`\n\\${k}-grams:\n`));
     const { keys, logProb, logBackoff } = model.tables[k - 1]!;
     const rows = logProb.length;
-    const top = k === N;
     for (let r = 0; r < rows; r++) {
-      let line = fmt(logProb[r]!) + '\t' + words[keys[r * k]!]!;
-      for (let j = 1; j < k; j++) line += ' ' + words[keys[r * k + j]!]!;
-      out += top ? line + '\n' : line + '\t' + fmt(logBackoff[r]!) + '\n';
-      if (out.length >= chunkChars) {
-        yield out;
-        out = '';
+      out.float32(logProb[r]!);
+      out.byte(9);
+      out.bytes(words[keys[r * k]!]!);
+      for (let j = 1; j < k; j++) {
+        out.byte(32);
+        out.bytes(words[keys[r * k + j]!]!);
       }
+      if (k < N) {
+        out.byte(9);
+        out.float32(logBackoff[r]!);
+      }
+      out.byte(10);
+      if (out.full()) yield* out.drain();
     }
   }
-  out += '\n\\end\\\n';
-  yield out;
+  out.bytes(encoder.encode('\n\\end\\\n'));
+  yield* out.drain();
+}
+
+/** A growable byte buffer handed out in chunks. */
+class ByteWriter {
+  private buf: Uint8Array;
+  private pos = 0;
+  private readonly digits = new Uint8Array(24);
+
+  constructor(private readonly chunkBytes: number) {
+    this.buf = new Uint8Array(chunkBytes + 4096);
+  }
+
+  full(): boolean {
+    return this.pos >= this.chunkBytes;
+  }
+
+  *drain(): Generator<Uint8Array> {
+    if (this.pos === 0) return;
+    yield this.buf.subarray(0, this.pos);
+    this.buf = new Uint8Array(this.chunkBytes + 4096);
+    this.pos = 0;
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    this.ensure(n);
+    if (n > 32) {
+      this.buf.set(b, this.pos);
+      this.pos += n;
+      return;
+    }
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) buf[pos++] = b[i]!;
+    this.pos = pos;
+  }
+
+  /** formatFloat32(x), written as bytes. */
+  float32(x: number): void {
+    this.ensure(64);
+    const buf = this.buf;
+    if (x === 0) {
+      buf[this.pos++] = 48;
+      return;
+    }
+    if (!Number.isFinite(x) || Math.abs(x) < 1e-30 || Math.abs(x) >= 1e15) {
+      const s = formatFloat32(x);
+      for (let i = 0; i < s.length; i++) buf[this.pos++] = s.charCodeAt(i);
+      return;
+    }
+    const f = Math.fround(x);
+    const a = Math.abs(f);
+    const e = Math.floor(Math.log10(a));
+    let p = 7;
+    if (roundTrips(a, 7, e)) {
+      while (p > 1 && roundTrips(a, p - 1, e)) p--;
+    } else {
+      p = 8;
+      while (p < 9 && !roundTrips(a, p, e)) p++;
+    }
+    let m = mantissa(a, p, e);
+    let s = p - 1 - e;
+    while (s > 0 && m % 10 === 0) {
+      m /= 10;
+      s--;
+    }
+    // digits of m, least significant first
+    const d = this.digits;
+    let nd = 0;
+    // m < 10^9 fits in int32
+    do {
+      const q = (m / 10) | 0;
+      d[nd++] = 48 + m - q * 10;
+      m = q;
+    } while (m > 0);
+    if (f < 0) buf[this.pos++] = 45;
+    if (s <= 0) {
+      for (let i = nd - 1; i >= 0; i--) buf[this.pos++] = d[i]!;
+      for (let i = 0; i < -s; i++) buf[this.pos++] = 48;
+    } else if (nd <= s) {
+      buf[this.pos++] = 48;
+      buf[this.pos++] = 46;
+      for (let i = 0; i < s - nd; i++) buf[this.pos++] = 48;
+      for (let i = nd - 1; i >= 0; i--) buf[this.pos++] = d[i]!;
+    } else {
+      for (let i = nd - 1; i >= s; i--) buf[this.pos++] = d[i]!;
+      buf[this.pos++] = 46;
+      for (let i = s - 1; i >= 0; i--) buf[this.pos++] = d[i]!;
+    }
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    bigger.set(this.buf.subarray(0, this.pos));
+    this.buf = bigger;
+  }
 }
 
 /** Writes the model as an ARPA file (KenLM-readable), atomically: never a half-written file. */

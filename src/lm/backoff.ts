@@ -1,5 +1,6 @@
 import type { AdjustedCounts } from './adjust.js';
-import { alignContexts, contextGroups, suffixRows } from './groups.js';
+import { contextRows, lowerIndexes, suffixRows } from './groups.js';
+import type { NgramIndex } from './ngram-index.js';
 import { NgramModel, type ModelInfo, type NgramTable } from './model.js';
 import { BOS, UNK, type Vocabulary } from './vocab.js';
 
@@ -16,29 +17,21 @@ export function addKModel(adj: AdjustedCounts, vocab: Vocabulary, k: number, inf
   const N = adj.order;
   const V = vocab.size;
   const sizeV = V - 1;
+  const indexes = lowerIndexes(adj.orders.map((o) => o.keys));
   const probs: Float64Array[] = [];
   for (let n = 1; n <= N; n++) {
     const o = adj.orders[n - 1]!;
     const counts = o.raw;
     const rows = counts.length;
-    const groups = contextGroups(o.keys, rows, n, V);
+    const ctxOf = contextRows(o.keys, n, indexes[n - 2] ?? null);
+    const sum = contextSums(counts, ctxOf, n === 1 ? 1 : adj.orders[n - 2]!.raw.length);
     const p = new Float64Array(rows);
-    for (let g = 0; g < groups.count; g++) {
-      const lo = groups.start[g]!;
-      const hi = groups.start[g + 1]!;
-      let sum = 0;
-      for (let i = lo; i < hi; i++) sum += counts[groups.perm[i]!]!;
-      const denominator = sum + k * sizeV;
-      for (let i = lo; i < hi; i++) {
-        const r = groups.perm[i]!;
-        p[r] = (counts[r]! + k) / denominator;
-      }
-    }
+    for (let r = 0; r < rows; r++) p[r] = (counts[r]! + k) / (sum[ctxOf[r]!]! + k * sizeV);
     if (n === 1) p[BOS] = 1;
     probs.push(p);
   }
-  const backoffs = backoffWeights(adj, V, probs);
-  return toModel(adj, vocab, probs, backoffs, info);
+  const backoffs = backoffWeights(adj, probs, indexes);
+  return toModel(adj, vocab, probs, backoffs, info, indexes);
 }
 
 /**
@@ -49,36 +42,27 @@ export function addKModel(adj: AdjustedCounts, vocab: Vocabulary, k: number, inf
 export function stupidBackoffModel(adj: AdjustedCounts, vocab: Vocabulary, alpha = 0.4, info: ModelInfo = {}): NgramModel {
   const N = adj.order;
   const V = vocab.size;
+  const indexes = lowerIndexes(adj.orders.map((o) => o.keys));
   const probs: Float64Array[] = [];
   for (let n = 1; n <= N; n++) {
     const o = adj.orders[n - 1]!;
     const rows = o.raw.length;
-    const groups = contextGroups(o.keys, rows, n, V);
+    const ctxOf = contextRows(o.keys, n, indexes[n - 2] ?? null);
+    const sum = contextSums(o.raw, ctxOf, n === 1 ? 1 : adj.orders[n - 2]!.raw.length);
     const p = new Float64Array(rows);
-    for (let g = 0; g < groups.count; g++) {
-      const lo = groups.start[g]!;
-      const hi = groups.start[g + 1]!;
-      let sum = 0;
-      for (let i = lo; i < hi; i++) sum += o.raw[groups.perm[i]!]!;
-      for (let i = lo; i < hi; i++) {
-        const r = groups.perm[i]!;
-        p[r] = o.raw[r]! / sum;
-      }
-    }
+    for (let r = 0; r < rows; r++) p[r] = o.raw[r]! / sum[ctxOf[r]!]!;
     if (n === 1) {
-      let total = 0;
-      for (let r = 0; r < rows; r++) total += o.raw[r]!;
-      if (o.raw[UNK] === 0) p[UNK] = 1 / total;
+      if (o.raw[UNK] === 0) p[UNK] = 1 / sum[0]!;
       p[BOS] = 1;
     }
     probs.push(p);
   }
   const backoffs = adj.orders.map((o, i) => new Float64Array(o.raw.length).fill(i < N - 1 ? alpha : 1));
-  return toModel(adj, vocab, probs, backoffs, info);
+  return toModel(adj, vocab, probs, backoffs, info, indexes);
 }
 
 /** b(h) = (1 − Σ_{w seen after h} p(w | h)) / (1 − Σ_{w seen after h} p(w | h′)); 1 for non-contexts. */
-function backoffWeights(adj: AdjustedCounts, V: number, probs: Float64Array[]): Float64Array[] {
+function backoffWeights(adj: AdjustedCounts, probs: Float64Array[], indexes: (NgramIndex | undefined)[]): Float64Array[] {
   const N = adj.order;
   const out = adj.orders.map((o) => new Float64Array(o.raw.length).fill(1));
   for (let n = 2; n <= N; n++) {
@@ -86,28 +70,37 @@ function backoffWeights(adj: AdjustedCounts, V: number, probs: Float64Array[]): 
     const lower = adj.orders[n - 2]!;
     const rows = o.raw.length;
     const lowerRows = lower.raw.length;
-    const groups = contextGroups(o.keys, rows, n, V);
-    const at = alignContexts(lower.keys, lowerRows, o.keys, n, groups);
+    const ctxOf = contextRows(o.keys, n, indexes[n - 2] ?? null);
     const suf = suffixRows(lower.keys, lowerRows, o.keys, rows, n);
     const p = probs[n - 1]!;
     const pl = probs[n - 2]!;
-    for (let g = 0; g < groups.count; g++) {
-      let seen = 0;
-      let seenLower = 0;
-      for (let i = groups.start[g]!; i < groups.start[g + 1]!; i++) {
-        const r = groups.perm[i]!;
-        seen += p[r]!;
-        seenLower += pl[suf[r]!]!;
-      }
-      const left = 1 - seen;
-      const leftLower = 1 - seenLower;
-      out[n - 2]![at[g]!] = left <= 1e-12 || leftLower <= 1e-12 ? 0 : left / leftLower;
+    const seen = new Float64Array(lowerRows);
+    const seenLower = new Float64Array(lowerRows);
+    const isContext = new Uint8Array(lowerRows);
+    for (let r = 0; r < rows; r++) {
+      const h = ctxOf[r]!;
+      seen[h]! += p[r]!;
+      seenLower[h]! += pl[suf[r]!]!;
+      isContext[h] = 1;
+    }
+    const b = out[n - 2]!;
+    for (let h = 0; h < lowerRows; h++) {
+      if (isContext[h] === 0) continue;
+      const left = 1 - seen[h]!;
+      const leftLower = 1 - seenLower[h]!;
+      b[h] = left <= 1e-12 || leftLower <= 1e-12 ? 0 : left / leftLower;
     }
   }
   return out;
 }
 
-function toModel(adj: AdjustedCounts, vocab: Vocabulary, probs: Float64Array[], backoffs: Float64Array[], info: ModelInfo): NgramModel {
+function contextSums(counts: Uint32Array, ctxOf: Uint32Array, contexts: number): Float64Array {
+  const sum = new Float64Array(contexts);
+  for (let r = 0; r < counts.length; r++) sum[ctxOf[r]!]! += counts[r]!;
+  return sum;
+}
+
+function toModel(adj: AdjustedCounts, vocab: Vocabulary, probs: Float64Array[], backoffs: Float64Array[], info: ModelInfo, indexes: (NgramIndex | undefined)[]): NgramModel {
   const N = adj.order;
   const tables: NgramTable[] = adj.orders.map((o, i) => {
     const p = probs[i]!;
@@ -120,5 +113,5 @@ function toModel(adj: AdjustedCounts, vocab: Vocabulary, probs: Float64Array[], 
     }
     return { keys: o.keys, logProb, logBackoff };
   });
-  return new NgramModel(vocab, tables, info);
+  return new NgramModel(vocab, tables, info, true, indexes);
 }

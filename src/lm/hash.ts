@@ -89,7 +89,7 @@ export class NgramCountTable {
     for (let slot = 0; slot < this.capacity; slot++) {
       const c = this.counts[slot]!;
       if (c === 0) continue;
-      keys.set(this.keys.subarray(slot * n, slot * n + n), j * n);
+      for (let i = 0; i < n; i++) keys[j * n + i] = this.keys[slot * n + i]!;
       counts[j++] = c;
     }
     return { keys, counts };
@@ -112,7 +112,7 @@ export class NgramCountTable {
       for (let i = 0; i < n; i++) h = hashStep(h, oldKeys[base + i]!);
       let s = hashFinish(h) & this.mask;
       while (this.counts[s] !== 0) s = (s + 1) & this.mask;
-      this.keys.set(oldKeys.subarray(base, base + n), s * n);
+      for (let i = 0; i < n; i++) this.keys[s * n + i] = oldKeys[base + i]!;
       this.counts[s] = c;
     }
   }

@@ -1,6 +1,6 @@
 import type { AdjustedCounts } from './adjust.js';
 import type { Discount } from './discount.js';
-import { alignContexts, contextGroups, suffixRows } from './groups.js';
+import { contextRows, lowerIndexes, suffixRows } from './groups.js';
 import { NgramModel, type ModelInfo, type NgramTable } from './model.js';
 import { BOS, type Vocabulary } from './vocab.js';
 
@@ -41,54 +41,60 @@ export function interpolatedModel(adj: AdjustedCounts, vocab: Vocabulary, option
   const gammaOfRow: Float64Array[] = [];
   const backoff: Float64Array[] = adj.orders.map((o) => new Float64Array(o.keys.length / o.order).fill(1));
 
+  const indexes = lowerIndexes(adj.orders.map((o) => o.keys));
   for (let k = 1; k <= N; k++) {
     const o = adj.orders[k - 1]!;
     const counts = options.counts === 'adjusted' ? o.adjusted : o.raw;
     const rows = counts.length;
     const rule = options.rules[k - 1]!;
     const d = rule.discount.map(f);
-    const groups = contextGroups(o.keys, rows, k, V);
+    // per context (a row of the (k-1)-grams; the single empty context for unigrams):
+    // the sum of counts and how many words follow it with count 1, 2, 3+
+    const ctxOf = contextRows(o.keys, k, indexes[k - 2] ?? null);
+    const contexts = k === 1 ? 1 : adj.orders[k - 2]!.raw.length;
+    const sum = new Float64Array(contexts);
+    const classes = new Uint32Array(contexts * 4);
+    for (let r = 0; r < rows; r++) {
+      const c = counts[r]!;
+      const h = ctxOf[r]!;
+      sum[h]! += c;
+      if (c > 0) classes[h * 4 + Math.min(c, 3)]!++;
+    }
+    const denominator = new Float64Array(contexts);
+    const gammas = new Float64Array(contexts);
+    for (let h = 0; h < contexts; h++) {
+      if (sum[h] === 0) continue; // not a context
+      const n1 = classes[h * 4 + 1]!;
+      const n2 = classes[h * 4 + 2]!;
+      const n3 = classes[h * 4 + 3]!;
+      if (rule.wittenBell === true) {
+        const types = n1 + n2 + n3;
+        denominator[h] = f(sum[h]! + types);
+        gammas[h] = f(types / denominator[h]!);
+      } else {
+        denominator[h] = f(sum[h]!);
+        let gamma = 0;
+        gamma = f(gamma + f(d[1]! * f(n1)));
+        gamma = f(gamma + f(d[2]! * f(n2)));
+        gamma = f(gamma + f(d[3]! * f(n3)));
+        gammas[h] = f(gamma / denominator[h]!);
+      }
+    }
     const a = new Float64Array(rows);
     const g = new Float64Array(rows);
-    const gammas = new Float64Array(groups.count);
-    for (let grp = 0; grp < groups.count; grp++) {
-      const lo = groups.start[grp]!;
-      const hi = groups.start[grp + 1]!;
-      let sum = 0;
-      const n = [0, 0, 0, 0];
-      for (let i = lo; i < hi; i++) {
-        const c = counts[groups.perm[i]!]!;
-        sum += c;
-        if (c > 0) n[Math.min(c, 3)]!++;
-      }
-      let denominator: number;
-      let gamma: number;
-      if (rule.wittenBell === true) {
-        const types = n[1]! + n[2]! + n[3]!;
-        denominator = f(sum + types);
-        gamma = f(types / denominator);
-      } else {
-        denominator = f(sum);
-        gamma = 0;
-        for (let j = 1; j <= 3; j++) gamma = f(gamma + f(d[j]! * f(n[j]!)));
-        gamma = f(gamma / denominator);
-      }
-      gammas[grp] = gamma;
-      for (let i = lo; i < hi; i++) {
-        const r = groups.perm[i]!;
-        const c = counts[r]!;
-        a[r] = f(f(f(c) - d[Math.min(c, 3)]!) / denominator);
-        g[r] = gamma;
-      }
+    for (let r = 0; r < rows; r++) {
+      const c = counts[r]!;
+      const h = ctxOf[r]!;
+      a[r] = f(f(f(c) - d[Math.min(c, 3)]!) / denominator[h]!);
+      g[r] = gammas[h]!;
     }
     if (k === 1) {
       // <s> is never predicted: probability 1, no interpolation (KenLM's convention)
       a[BOS] = 1;
       g[BOS] = 0;
     } else {
-      const lower = adj.orders[k - 2]!;
-      const at = alignContexts(lower.keys, lower.keys.length / (k - 1), o.keys, k, groups);
-      for (let grp = 0; grp < groups.count; grp++) backoff[k - 2]![at[grp]!] = gammas[grp]!;
+      const b = backoff[k - 2]!;
+      for (let h = 0; h < contexts; h++) if (sum[h]! > 0) b[h] = gammas[h]!;
     }
     alpha.push(a);
     gammaOfRow.push(g);
@@ -121,5 +127,5 @@ export function interpolatedModel(adj: AdjustedCounts, vocab: Vocabulary, option
     tables.push({ keys: o.keys, logProb, logBackoff });
     lowerProb = prob;
   }
-  return new NgramModel(vocab, tables, options.info ?? {});
+  return new NgramModel(vocab, tables, options.info ?? {}, true, indexes);
 }

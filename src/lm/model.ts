@@ -1,5 +1,5 @@
 import { FormatError } from '../errors.js';
-import { hashFinish, hashStep, nextPowerOfTwo } from './hash.js';
+import { NgramIndex } from './ngram-index.js';
 import type { Level, SentenceMode } from './tokenize.js';
 import { UNK, type Vocabulary } from './vocab.js';
 
@@ -27,8 +27,8 @@ export interface ModelInfo {
  */
 export class NgramModel {
   readonly order: number;
-  private slots: Uint32Array[] | null = null;
-  private masks: number[] = [];
+  /** index k-1: the hash index of the k-grams (k >= 2), built on first use */
+  private readonly indexes: (NgramIndex | undefined)[];
 
   /**
    * @param hasUnk whether `<unk>` is a real entry (an ARPA file may lack it; then unknown words are an error)
@@ -38,8 +38,10 @@ export class NgramModel {
     readonly tables: NgramTable[],
     readonly info: ModelInfo = {},
     readonly hasUnk = true,
+    indexes: (NgramIndex | undefined)[] = [],
   ) {
     this.order = tables.length;
+    this.indexes = tables.map((_, i) => indexes[i]);
   }
 
   /** Number of n-grams per order. */
@@ -49,58 +51,23 @@ export class NgramModel {
 
   /** Builds the hash index; `where(k, row)` names a row in the duplicate-n-gram error. */
   buildIndex(where?: (k: number, row: number) => string): void {
-    if (this.slots !== null) return;
-    const slots: Uint32Array[] = [new Uint32Array(0)];
-    const masks = [0];
     for (let k = 2; k <= this.order; k++) {
-      const { keys, logProb } = this.tables[k - 1]!;
-      const rows = logProb.length;
-      const cap = nextPowerOfTwo(Math.max(4, rows * 2));
-      const table = new Uint32Array(cap);
-      const mask = cap - 1;
-      for (let r = 0; r < rows; r++) {
-        const base = r * k;
-        let h = hashStep(0, keys[base + k - 1]!);
-        for (let j = k - 2; j >= 0; j--) h = hashStep(h, keys[base + j]!);
-        let s = hashFinish(h) & mask;
-        for (;;) {
-          const v = table[s]!;
-          if (v === 0) break;
-          if (sameRow(keys, v - 1, r, k)) {
-            const name = Array.from(keys.subarray(base, base + k), (id) => this.vocab.word(id)).join(' ');
-            throw new FormatError(`${where ? where(k, r) + ': ' : ''}duplicate ${k}-gram '${name}'`);
-          }
-          s = (s + 1) & mask;
-        }
-        table[s] = r + 1;
-      }
-      slots.push(table);
-      masks.push(mask);
+      if (this.indexes[k - 1] !== undefined) continue;
+      const keys = this.tables[k - 1]!.keys;
+      this.indexes[k - 1] = new NgramIndex(keys, k, (_, row) => {
+        const name = Array.from(keys.subarray(row * k, row * k + k), (id) => this.vocab.word(id)).join(' ');
+        throw new FormatError(`${where ? where(k, row) + ': ' : ''}duplicate ${k}-gram '${name}'`);
+      });
     }
-    this.slots = slots;
-    this.masks = masks;
   }
 
   /**
    * The row of the k-gram (ctx[k-2] … ctx[0] w), or -1. `ctx` lists the context most recent word
    * first; `h` is the running hash: hashStep(0, w), then hashStep(h, ctx[0]), … (k-1 steps).
+   * Call buildIndex first.
    */
   findRow(k: number, h: number, w: number, ctx: ArrayLike<number>): number {
-    const slots = this.slots![k - 1]!;
-    const mask = this.masks[k - 1]!;
-    const keys = this.tables[k - 1]!.keys;
-    let s = hashFinish(h) & mask;
-    for (;;) {
-      const v = slots[s]!;
-      if (v === 0) return -1;
-      const base = (v - 1) * k;
-      if (keys[base + k - 1] === w) {
-        let j = 0;
-        while (j < k - 1 && keys[base + k - 2 - j] === ctx[j]) j++;
-        if (j === k - 1) return v - 1;
-      }
-      s = (s + 1) & mask;
-    }
+    return this.indexes[k - 1]!.find(h, w, ctx);
   }
 
   /** The id of a word, `<unk>` for unknown words (-1 if the model has no `<unk>`). */
@@ -109,9 +76,4 @@ export class NgramModel {
     if (id >= 0 && (id !== UNK || this.hasUnk)) return id;
     return this.hasUnk ? UNK : -1;
   }
-}
-
-function sameRow(keys: Uint32Array, a: number, b: number, k: number): boolean {
-  for (let j = 0; j < k; j++) if (keys[a * k + j] !== keys[b * k + j]) return false;
-  return true;
 }

@@ -112,6 +112,11 @@ export class TokenWriter {
 
   constructor(private readonly level: NeuralLevel, private readonly write: (s: string) => void) {}
 
+  /** The next token continues text already written (a prompt): words get a space before them. */
+  continueLine(): void {
+    this.atLineStart = false;
+  }
+
   push(token: string): void {
     if (token === EOS_WORD) {
       this.write('\n');
