@@ -14,3 +14,4 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export { loadSafetensors, saveSafetensors } from './io/safetensors.js';
 export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
+export * as vision from './vision/index.js';
