@@ -62,7 +62,7 @@ async function phaseScore(model: string, test: string): Promise<void> {
   const once = (): CorpusScore => {
     const scorer = new Scorer(m);
     const total = new CorpusScore();
-    for (const s of sentences) total.add(scoreSentence(m, s, scorer));
+    for (const s of sentences) total.add(scoreSentence(m, s, scorer, false));
     return total;
   };
   const first = once(); // warm-up, and the perplexity

@@ -96,33 +96,44 @@ export interface SentenceScore {
   /** log10 probability of the sentence (words and `</s>`), summed in float32 as KenLM */
   logProb: number;
   oovs: number;
+  /** log10 probability of the OOV words alone */
+  oovLogProb: number;
+  /** scored tokens: the words and `</s>` */
+  tokens: number;
+  /** per-word detail (empty when not asked for) */
   words: WordScore[];
 }
 
-/** Scores one sentence `<s> w1 … wm </s>` (`<s>` is context only), with per-word detail. */
-export function scoreSentence(model: NgramModel, words: readonly string[], scorer = new Scorer(model)): SentenceScore {
+/**
+ * Scores one sentence `<s> w1 … wm </s>` (`<s>` is context only). `detail` adds one WordScore per
+ * word; without it nothing is allocated per word (the fast path for perplexity).
+ */
+export function scoreSentence(model: NgramModel, words: readonly string[], scorer = new Scorer(model), detail = true): SentenceScore {
   scorer.beginSentence();
   const out: WordScore[] = [];
   let total = 0;
   let oovs = 0;
-  for (const word of words) {
-    const id = lookup(model, word);
-    const oov = id === UNK && word !== '<unk>';
-    if (oov) oovs++;
+  let oovLogProb = 0;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    let id = model.vocab.get(word);
+    const oov = id < 0;
+    if (oov) {
+      if (!model.hasUnk) throw new NervaError(`word '${word}' is not in the model's vocabulary and the model has no <unk> to stand for unknown words`);
+      id = UNK;
+    }
     const lp = scorer.score(id);
     total = f32(total + lp);
-    out.push({ word, id, oov, length: scorer.ngramLength, logProb: lp });
+    if (oov) {
+      oovs++;
+      oovLogProb += lp;
+    }
+    if (detail) out.push({ word, id, oov, length: scorer.ngramLength, logProb: lp });
   }
   const lp = scorer.score(EOS);
   total = f32(total + lp);
-  out.push({ word: '</s>', id: EOS, oov: false, length: scorer.ngramLength, logProb: lp });
-  return { logProb: total, oovs, words: out };
-}
-
-function lookup(model: NgramModel, word: string): number {
-  const id = model.wordId(word);
-  if (id < 0) throw new NervaError(`word '${word}' is not in the model's vocabulary and the model has no <unk> to stand for unknown words`);
-  return id;
+  if (detail) out.push({ word: '</s>', id: EOS, oov: false, length: scorer.ngramLength, logProb: lp });
+  return { logProb: total, oovs, oovLogProb, tokens: words.length + 1, words: out };
 }
 
 /** Corpus totals as KenLM's `query` reports them. */
@@ -138,8 +149,8 @@ export class CorpusScore {
 
   add(s: SentenceScore): void {
     this.logProb += s.logProb;
-    for (const w of s.words) if (w.oov) this.oovLogProb += w.logProb;
-    this.tokens += s.words.length;
+    this.oovLogProb += s.oovLogProb;
+    this.tokens += s.tokens;
     this.oovs += s.oovs;
     this.sentences++;
   }
@@ -159,7 +170,7 @@ export class CorpusScore {
 export function scoreSentences(model: NgramModel, sentences: Iterable<readonly string[]>): CorpusScore {
   const scorer = new Scorer(model);
   const total = new CorpusScore();
-  for (const s of sentences) total.add(scoreSentence(model, s, scorer));
+  for (const s of sentences) total.add(scoreSentence(model, s, scorer, false));
   return total;
 }
 
@@ -181,7 +192,7 @@ export async function scoreFile(
   const emit = (tokens: string[]): void => {
     let s: SentenceScore;
     try {
-      s = scoreSentence(model, tokens, scorer);
+      s = scoreSentence(model, tokens, scorer, onSentence !== undefined);
     } catch (err) {
       if (err instanceof NervaError) throw new NervaError(`${path}:${lineNo}: ${err.message}`);
       throw err;

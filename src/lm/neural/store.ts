@@ -81,7 +81,7 @@ export function loadLM(dir: string, expectArch?: RecurrentArch): { model: RNNLM;
     throw new NervaError(`${path} holds ${checkpoint.arch ? `a '${checkpoint.arch}' model` : 'plain weights'}, not a recurrent language model (rnnlm-lstm, rnnlm-gru or rnnlm-rnn)`);
   }
   if (expectArch !== undefined && arch !== expectArch) {
-    throw new NervaError(`${path} holds a ${arch.toUpperCase()} language model, but --arch ${expectArch} was asked for (drop --arch to keep ${arch})`);
+    throw new NervaError(`${path} holds a language model with --arch ${arch}, but --arch ${expectArch} was asked for (drop --arch to keep ${arch})`);
   }
   const { vocab, tokenizer } = loadVocab(dir);
   const config = checkpoint.config as unknown as RNNLMConfig;
