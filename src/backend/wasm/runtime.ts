@@ -17,7 +17,9 @@
  * claims tasks with an atomic counter until none are left; the main thread then waits with
  * Atomics.wait until every claimed task is done. Workers that have not started yet simply do not take
  * part, so dispatch never waits for a worker to boot. Workers are unref'd: they never keep the
- * process alive.
+ * process alive. Node uses worker_threads; a browser uses module Web Workers when the page is
+ * cross-origin isolated (SharedArrayBuffer), else one thread on unshared memory (module.ts); a
+ * browser's main thread spins instead of blocking while it waits.
  */
 import { isNode, loadKernelModule, type KernelModule } from './module.js';
 import { MAX_PAGES } from './kernels_data.js';
@@ -51,6 +53,13 @@ const nodeOs: { availableParallelism?: () => number; cpus(): unknown[] } | undef
 
 export const align = (n: number, a = 64): number => Math.ceil(n / a) * a;
 
+/** Browsers: module Web Workers share the memory only on cross-origin isolated pages. */
+const webWorkers = !isNode && typeof Worker === 'function' && globalThis.crossOriginIsolated === true;
+/** Whether this environment can run pool workers at all. */
+const canThread = nodeWorkerThreads !== undefined || webWorkers;
+/** A browser's main thread may not block in Atomics.wait: it spins instead. */
+const mainMayBlock = isNode;
+
 function defaultThreads(): number {
   const env = isNode ? process.env.NERVA_NUM_THREADS : undefined;
   if (env !== undefined && env !== '') {
@@ -60,8 +69,7 @@ function defaultThreads(): number {
   const cores = nodeOs !== undefined
     ? (nodeOs.availableParallelism?.() ?? nodeOs.cpus().length)
     : (globalThis.navigator?.hardwareConcurrency ?? 1);
-  // Browsers: Web Workers are not wired yet, so one thread.
-  return nodeWorkerThreads !== undefined ? Math.max(1, Math.min(cores, MAX_THREADS)) : 1;
+  return canThread ? Math.max(1, Math.min(cores, MAX_THREADS)) : 1;
 }
 
 export class WasmRuntime {
@@ -107,7 +115,7 @@ export class WasmRuntime {
   /** Threads used by later calls (1 = main thread only). Extra workers stop; new ones start lazily. */
   setNumThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer ≥ 1, got ${n}`);
-    this.threads = nodeWorkerThreads !== undefined && this.kernels.shared ? Math.min(n, MAX_THREADS) : 1;
+    this.threads = canThread && this.kernels.shared ? Math.min(n, MAX_THREADS) : 1;
     for (let t = this.threads; t < this.workers.length; t++) {
       const w = this.workers[t];
       if (w === undefined) continue;
@@ -126,19 +134,25 @@ export class WasmRuntime {
   }
 
   private ensureWorkers(): void {
-    if (nodeWorkerThreads === undefined) return;
+    if (!canThread) return;
     for (let t = 1; t < this.threads; t++) {
       if (this.workers[t] !== undefined) continue;
       Atomics.store(this.ctrlView, C_STOP + t, 0);
-      const w = new nodeWorkerThreads.Worker(new URL('./worker.js', import.meta.url), {
-        workerData: { module: this.kernels.module, memory: this.memory, tid: t, ctrl: this.ctrl, job: this.job },
-      });
-      w.unref();
-      w.on('error', (e) => {
-        // A dead worker only means fewer hands: the main thread runs whatever it does not claim.
-        if (isNode && process.env.NERVA_DEBUG) console.error(`nerva: wasm worker ${t} failed:`, e);
-      });
-      this.workers[t] = w;
+      const data = { module: this.kernels.module, memory: this.memory, tid: t, ctrl: this.ctrl, job: this.job };
+      // NOTE: a worker that fails to start only means fewer hands: the main thread runs whatever
+      // the workers do not claim, so errors are reported (NERVA_DEBUG) but never thrown.
+      if (nodeWorkerThreads !== undefined) {
+        const w = new nodeWorkerThreads.Worker(new URL('./worker.js', import.meta.url), { workerData: data });
+        w.unref();
+        w.on('error', (e) => {
+          if (process.env.NERVA_DEBUG) console.error(`nerva: wasm worker ${t} failed:`, e);
+        });
+        this.workers[t] = w;
+      } else {
+        const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+        w.postMessage(data);
+        this.workers[t] = { unref() {}, terminate: async () => { w.terminate(); return 0; }, on() {} };
+      }
     }
   }
 
@@ -179,7 +193,7 @@ export class WasmRuntime {
     for (;;) {
       const d = Atomics.load(J, J_DONE);
       if (d >= ntasks) break;
-      if (++spins < 2000) continue;
+      if (++spins < 2000 || !mainMayBlock) continue;
       Atomics.wait(J, J_DONE, d, 10);
     }
   }

@@ -1,9 +1,9 @@
 /**
- * A pool worker (Node worker_threads): instantiates the kernel module on the shared memory, then
+ * A pool worker (Node worker_threads, or a module Web Worker in a cross-origin isolated page):
+ * instantiates the kernel module on the shared memory, then
  * loops: wait for the job generation to change, run `work(job, tid)`, repeat — until its STOP flag
  * is set. See runtime.ts for the protocol.
  */
-import { workerData } from 'node:worker_threads';
 
 interface Data {
   module: WebAssembly.Module;
@@ -13,7 +13,14 @@ interface Data {
   job: number;
 }
 
-const { module, memory, tid, ctrl, job } = workerData as Data;
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+// Node passes the data at creation; a Web Worker receives it as its first message.
+const data: Data = isNode
+  ? (await import('node:worker_threads')).workerData as Data
+  : await new Promise<Data>((resolve) => {
+    (globalThis as unknown as { onmessage: (e: { data: Data }) => void }).onmessage = (e) => resolve(e.data);
+  });
+const { module, memory, tid, ctrl, job } = data;
 const inst = new WebAssembly.Instance(module, { env: { memory } });
 const work = inst.exports.work as (job: number, tid: number) => void;
 const C_GEN = 0, C_STOP = 1;
