@@ -12,6 +12,10 @@ const commands: Record<string, { about: string; load: () => Promise<Runner> }> =
   ngram: { about: 'n-gram language models: train, ppl, sample, query (ARPA, KenLM-equal)', load: async () => (await import('./ngram.js')).run },
   filter: { about: 'classic image filters (Sobel, blur, sharpen…) and pooling on a picture', load: async () => (await import('./filter.js')).run },
   viz: { about: 'feature maps and first-layer filters of a trained CNN for one picture; training curves', load: async () => (await import('./viz.js')).run },
+  finetune: { about: 'fine-tune a checkpoint on new data: freeze layers, new head, few labels', load: async () => (await import('./finetune.js')).run },
+  export: { about: "write a checkpoint's weights as plain safetensors (PyTorch state-dict names)", load: async () => (await import('./export.js')).run },
+  import: { about: 'turn torchvision/PyTorch safetensors weights into a checkpoint (--arch resnet18…)', load: async () => (await import('./import.js')).run },
+  lm: { about: 'recurrent (LSTM/GRU/RNN) language models: train, eval, sample', load: async () => (await import('./lm.js')).run },
 };
 
 function usage(): string {
