@@ -31,7 +31,7 @@ export function addKModel(adj: AdjustedCounts, vocab: Vocabulary, k: number, inf
     probs.push(p);
   }
   const backoffs = backoffWeights(adj, probs, indexes);
-  return toModel(adj, vocab, probs, backoffs, info, indexes);
+  return toModel(adj, vocab, probs, backoffs, info);
 }
 
 /**
@@ -58,7 +58,7 @@ export function stupidBackoffModel(adj: AdjustedCounts, vocab: Vocabulary, alpha
     probs.push(p);
   }
   const backoffs = adj.orders.map((o, i) => new Float64Array(o.raw.length).fill(i < N - 1 ? alpha : 1));
-  return toModel(adj, vocab, probs, backoffs, info, indexes);
+  return toModel(adj, vocab, probs, backoffs, info);
 }
 
 /** b(h) = (1 − Σ_{w seen after h} p(w | h)) / (1 − Σ_{w seen after h} p(w | h′)); 1 for non-contexts. */
@@ -100,7 +100,7 @@ function contextSums(counts: Uint32Array, ctxOf: Uint32Array, contexts: number):
   return sum;
 }
 
-function toModel(adj: AdjustedCounts, vocab: Vocabulary, probs: Float64Array[], backoffs: Float64Array[], info: ModelInfo, indexes: (NgramIndex | undefined)[]): NgramModel {
+function toModel(adj: AdjustedCounts, vocab: Vocabulary, probs: Float64Array[], backoffs: Float64Array[], info: ModelInfo): NgramModel {
   const N = adj.order;
   const tables: NgramTable[] = adj.orders.map((o, i) => {
     const p = probs[i]!;
@@ -113,5 +113,5 @@ function toModel(adj: AdjustedCounts, vocab: Vocabulary, probs: Float64Array[], 
     }
     return { keys: o.keys, logProb, logBackoff };
   });
-  return new NgramModel(vocab, tables, info, true, indexes);
+  return new NgramModel(vocab, tables, info);
 }

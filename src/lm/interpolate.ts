@@ -127,5 +127,5 @@ export function interpolatedModel(adj: AdjustedCounts, vocab: Vocabulary, option
     tables.push({ keys: o.keys, logProb, logBackoff });
     lowerProb = prob;
   }
-  return new NgramModel(vocab, tables, options.info ?? {}, true, indexes);
+  return new NgramModel(vocab, tables, options.info ?? {});
 }

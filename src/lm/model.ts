@@ -38,10 +38,9 @@ export class NgramModel {
     readonly tables: NgramTable[],
     readonly info: ModelInfo = {},
     readonly hasUnk = true,
-    indexes: (NgramIndex | undefined)[] = [],
   ) {
     this.order = tables.length;
-    this.indexes = tables.map((_, i) => indexes[i]);
+    this.indexes = tables.map(() => undefined);
   }
 
   /** Number of n-grams per order. */
@@ -53,8 +52,8 @@ export class NgramModel {
   buildIndex(where?: (k: number, row: number) => string): void {
     for (let k = 2; k <= this.order; k++) {
       if (this.indexes[k - 1] !== undefined) continue;
-      const keys = this.tables[k - 1]!.keys;
-      this.indexes[k - 1] = new NgramIndex(keys, k, (_, row) => {
+      const { keys, logProb, logBackoff } = this.tables[k - 1]!;
+      this.indexes[k - 1] = new NgramIndex(keys, k, { logProb, logBackoff }, (_, row) => {
         const name = Array.from(keys.subarray(row * k, row * k + k), (id) => this.vocab.word(id)).join(' ');
         throw new FormatError(`${where ? where(k, row) + ': ' : ''}duplicate ${k}-gram '${name}'`);
       });
@@ -68,6 +67,11 @@ export class NgramModel {
    */
   findRow(k: number, h: number, w: number, ctx: ArrayLike<number>): number {
     return this.indexes[k - 1]!.find(h, w, ctx);
+  }
+
+  /** The hash index of the k-grams (k >= 2; call buildIndex first). */
+  index(k: number): NgramIndex {
+    return this.indexes[k - 1]!;
   }
 
   /** The id of a word, `<unk>` for unknown words (-1 if the model has no `<unk>`). */

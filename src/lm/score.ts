@@ -2,6 +2,7 @@ import { NervaError } from '../errors.js';
 import { hashStep } from './hash.js';
 import { readLines } from './lines.js';
 import type { NgramModel } from './model.js';
+import type { NgramIndex } from './ngram-index.js';
 import { Tokenizer, type TokenizerOptions } from './tokenize.js';
 import { BOS, EOS, UNK } from './vocab.js';
 
@@ -21,8 +22,12 @@ export class Scorer {
   /** length of the n-gram matched by the last `score` call */
   ngramLength = 0;
 
+  private readonly indexes: (NgramIndex | undefined)[];
+
   constructor(readonly model: NgramModel) {
     model.buildIndex();
+    this.indexes = [undefined, undefined];
+    for (let k = 2; k <= model.order; k++) this.indexes.push(model.index(k));
     const n = Math.max(1, model.order);
     this.ctx = new Uint32Array(n);
     this.backoff = new Float32Array(n);
@@ -56,15 +61,15 @@ export class Scorer {
     let found = 1;
     let h = hashStep(0, id);
     const L = this.length;
+    const indexes = this.indexes;
     for (let j = 0; j < L; j++) {
       h = hashStep(h, ctx[j]!);
-      const k = j + 2;
-      const r = model.findRow(k, h, id, ctx);
-      if (r < 0) break;
-      const t = tables[k - 1]!;
-      prob = t.logProb[r]!;
-      found = k;
-      out[j + 1] = t.logBackoff[r]!;
+      const index = indexes[j + 2]!;
+      const at = index.findSlot(h, id, ctx);
+      if (at < 0) break;
+      prob = index.logProbAt(at);
+      found = j + 2;
+      out[j + 1] = index.logBackoffAt(at);
     }
     const backoff = this.backoff;
     for (let i = found - 1; i < L; i++) prob = f32(prob + backoff[i]!);
