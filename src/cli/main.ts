@@ -15,9 +15,6 @@ const commands: Record<string, { about: string; load: () => Promise<Runner> }> =
   finetune: { about: 'fine-tune a checkpoint on new data: freeze layers, new head, few labels', load: async () => (await import('./finetune.js')).run },
   export: { about: "write a checkpoint's weights as plain safetensors (PyTorch state-dict names)", load: async () => (await import('./export.js')).run },
   import: { about: 'turn torchvision/PyTorch safetensors weights into a checkpoint (--arch resnet18…)', load: async () => (await import('./import.js')).run },
-  finetune: { about: 'fine-tune a checkpoint on new data: freeze layers, new head, few labels', load: async () => (await import('./finetune.js')).run },
-  export: { about: "write a checkpoint's weights as plain safetensors (PyTorch state-dict names)", load: async () => (await import('./export.js')).run },
-  import: { about: 'turn torchvision/PyTorch safetensors weights into a checkpoint (--arch resnet18…)', load: async () => (await import('./import.js')).run },
   lm: { about: 'recurrent (LSTM/GRU/RNN) language models: train, eval, sample', load: async () => (await import('./lm.js')).run },
 };
 
