@@ -1,4 +1,5 @@
 import { FormatError } from '../errors.js';
+import { HASH_SEED, WordTable, cursor, parseNumberAt } from './arpa-fast.js';
 import { forEachLine, readLines } from './lines.js';
 import { NgramModel, type ModelInfo, type NgramTable } from './model.js';
 import { LEVELS, type Level, type SentenceMode } from './tokenize.js';
@@ -22,6 +23,7 @@ class ArpaParser {
   private row = 0;
   private seen = new Uint8Array(0);
   private lastLine = 0;
+  private words: WordTable | null = null;
 
   constructor(private readonly name: string) {}
 
@@ -137,8 +139,56 @@ class ArpaParser {
     this.row = 0;
   }
 
+  /**
+   * The common case, a line `prob<TAB>w1 … wk[<TAB>backoff]` of known words, parsed in place.
+   * Returns false for anything else (then `entry` parses it the careful way).
+   */
+  private fastEntry(text: string, lineNo: number): boolean {
+    const k = this.k;
+    const table = this.tables[k - 1]!;
+    const words = this.words!;
+    const prob = parseNumberAt(text, 0);
+    if (Number.isNaN(prob) || prob > 0) return false;
+    let i = cursor.end;
+    if (text.charCodeAt(i) !== 9) return false;
+    i++;
+    const r = this.row;
+    const base = r * k;
+    const n = text.length;
+    for (let j = 0; j < k; j++) {
+      const start = i;
+      let h = HASH_SEED;
+      let c = text.charCodeAt(i);
+      while (i < n && c !== 32 && c !== 9) {
+        h = Math.imul(h ^ c, 0x01000193);
+        c = text.charCodeAt(++i);
+      }
+      if (i === start) return false;
+      const id = words.find(text, start, i, h);
+      if (id < 0) return false;
+      table.keys[base + j] = id;
+      if (j < k - 1) {
+        if (c !== 32) return false;
+        i++;
+      }
+    }
+    let backoff = 0;
+    if (i < n) {
+      if (text.charCodeAt(i) !== 9 || k === this.declared.length) return false;
+      backoff = parseNumberAt(text, i + 1);
+      if (Number.isNaN(backoff) || cursor.end !== n) return false;
+    }
+    table.logProb[r] = prob;
+    table.logBackoff[r] = backoff;
+    this.lines[k - 1]![r] = lineNo;
+    this.row++;
+    if (this.row === this.declared[k - 1]) this.finishSection(lineNo);
+    return true;
+  }
+
   private entry(text: string, lineNo: number): void {
     const k = this.k;
+    if (k > 1 && this.fastEntry(text, lineNo)) return;
     const N = this.declared.length;
     const expected = this.declared[k - 1]!;
     let probText: string;
@@ -205,6 +255,7 @@ class ArpaParser {
       const t = this.tables[0]!;
       this.tables[0] = { keys: t.keys.slice(0, V), logProb: t.logProb.slice(0, V), logBackoff: t.logBackoff.slice(0, V) };
       this.lines[0] = this.lines[0]!.slice(0, V);
+      this.words = new WordTable(this.vocab);
     }
     if (k === this.declared.length) {
       this.stage = 'end';
