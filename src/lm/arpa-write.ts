@@ -40,6 +40,19 @@ function digitsOf(a: number, p: number, e: number): string {
 }
 
 const POW10 = Array.from({ length: 40 }, (_, i) => 10 ** i);
+const NEG_POW10 = Array.from({ length: 40 }, (_, i) => 10 ** -i);
+
+/** floor(log10(a)) for 1e-30 <= a < 1e15 by table comparisons (log10 is the slow part otherwise). */
+function decimalExponent(a: number): number {
+  let e = 0;
+  if (a >= 1) {
+    while (a >= POW10[e + 1]!) e++;
+  } else {
+    e = -1;
+    while (a < NEG_POW10[-e]!) e--;
+  }
+  return e;
+}
 
 /** The decimal m · 10^−s as text, without trailing zeros. */
 function placePoint(m: number, s: number): string {
@@ -158,7 +171,7 @@ class ByteWriter {
     }
     const f = Math.fround(x);
     const a = Math.abs(f);
-    const e = Math.floor(Math.log10(a));
+    const e = decimalExponent(a);
     let p = 7;
     if (roundTrips(a, 7, e)) {
       while (p > 1 && roundTrips(a, p - 1, e)) p--;

@@ -38,11 +38,14 @@ export class NgramCounter {
   private tokens = 0;
   private sentences = 0;
 
-  /** @param keep words to keep (others become `<unk>`), or null to keep all */
-  constructor(readonly order: number, private readonly keep: Set<string> | null = null) {
+  /**
+   * @param keep words to keep (others become `<unk>`), or null to keep all
+   * @param expected roughly how many distinct n-grams to expect (sizes the table; it grows anyway)
+   */
+  constructor(readonly order: number, private readonly keep: Set<string> | null = null, expected = 1 << 17) {
     checkOrder(order);
     this.vocab = new Vocabulary();
-    this.table = new NgramCountTable(order, 1 << 18);
+    this.table = new NgramCountTable(order, Math.min(1 << 24, Math.max(1 << 16, expected * 1.5)));
     this.gram = new Uint32Array(order);
   }
 
@@ -112,7 +115,9 @@ export async function countFile(paths: string | readonly string[], options: Coun
     });
     keep = selectWords(wordCounts, options);
   }
-  const counter = new NgramCounter(options.order, keep);
+  // about one word per 5.5 bytes of text; for orders above 2 most n-grams are distinct
+  const bytes = files.reduce((sum, f) => sum + fileSize(f), 0);
+  const counter = new NgramCounter(options.order, keep, options.order > 2 ? bytes / 5.5 : bytes / 20);
   await tokenizeFiles(files, options, 'counting', (tokens, where) => counter.addSentence(tokens, where));
   try {
     return counter.finish();
