@@ -18,6 +18,8 @@ import { generate, encodePrompt } from '../src/lm/neural/sample.js';
 import { trainSentences } from '../src/lm/train.js';
 import { scoreSentences } from '../src/lm/score.js';
 import { ProgressBar } from '../src/train/progress.js';
+import { saveLM, saveVocab } from '../src/lm/neural/store.js';
+import { mkdirSync } from 'node:fs';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,6 +36,7 @@ const { values: args } = parseArgs({
     minutes: { type: 'string', default: '0' }, // wall-clock budget: > 0 stops training then, the schedule decays over it
     backend: { type: 'string', default: 'wasm' },
     seed: { type: 'string', default: '1' },
+    save: { type: 'string' }, // also save the trained model as a folder for `nerva lm sample/eval`
     out: { type: 'string', default: 'char_lstm_moby.json' },
   },
 });
@@ -105,5 +108,10 @@ const result = {
   lstm: { hidden: HIDDEN, layers: LAYERS, embed: EMBED, seqLen: SEQ, batchSize: BATCH, lr: LR, clip: CLIP, epochs: EPOCHS, minutes: MINUTES, steps: trainer.step, parameters: model.numParameters(), backend: args.backend, bitsPerChar: history.at(-1)?.testBpc, trainSeconds: (Date.now() - t0) / 1000, history },
 };
 writeFileAtomic(args.out!, JSON.stringify(result, null, 2) + '\n');
+if (args.save) {
+  mkdirSync(args.save, { recursive: true });
+  saveVocab(args.save, vocab, spec);
+  saveLM(args.save, model, { step: trainer.step, epoch: history.length, extra: { corpus: 'example' } });
+}
 console.log(JSON.stringify({ ngramBpc: ngramBpc.toFixed(3), lstmBpc: result.lstm.bitsPerChar?.toFixed(3), minutes: (result.lstm.trainSeconds / 60).toFixed(1) }));
 process.exit(0);
