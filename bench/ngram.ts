@@ -68,16 +68,20 @@ async function phaseScore(model: string, test: string): Promise<void> {
   const first = once(); // warm-up, and the perplexity
   let runs = 0;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   while (performance.now() - t0 < 2000 || runs < 3) {
     once();
     runs++;
   }
   const scoreS = (performance.now() - t0) / 1000 / runs;
+  const c1 = process.cpuUsage(c0);
+  const scoreCpuS = (c1.user + c1.system) / 1e6 / runs;
   finish(start, cpu0, {
     loadS,
     scoreS,
     tokens: first.tokens,
     wordsPerS: first.tokens / scoreS,
+    wordsPerCpuS: first.tokens / scoreCpuS,
     perplexity: first.perplexity,
     perplexityExcludingOovs: first.perplexityExcludingOovs,
     oovs: first.oovs,
@@ -239,7 +243,7 @@ function report(r: {
     `| n-grams per order | ${(r.train.counts as number[]).join(' / ')} | ${r.ken ? (r.ken.compare.sameCounts ? 'same' : 'DIFFERENT') : '—'} |`,
     `| ARPA size MB | ${f(r.arpaMB, 0)} | |`,
     `| load ARPA + score test: wall s | ${f(r.score.loadS)} + ${f(r.score.scoreS, 3)} | ${r.ken ? f(r.ken.query.wallS) + ' (both)' : '—'} |`,
-    `| scoring speed, model loaded: words/s | ${int(r.score.wordsPerS)} | |`,
+    `| scoring speed, model loaded: words/s (per CPU s) | ${int(r.score.wordsPerS)} (${int(r.score.wordsPerCpuS)}) | |`,
     `| score: peak RSS MB | ${int(r.score.maxRssMB)} | ${r.ken ? int(r.ken.query.maxRssMB) : '—'} |`,
     `| perplexity incl. / excl. OOVs | ${f(r.score.perplexity, 5)} / ${f(r.score.perplexityExcludingOovs, 5)} | ${r.ken ? kenPpl(r.ken.ppl) : '—'} |`,
     '',

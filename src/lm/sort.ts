@@ -4,17 +4,10 @@
  *
  * - suffix order (KenLM's SuffixOrder): compare the last word, then the one before, … the first.
  *   An n-gram's suffixes and its lower-order neighbours then stream in the same order.
- * - context order (KenLM's ContextOrder): compare words order-2 … 0 (the context, in suffix
- *   order), then the last word: n-grams sharing a context are adjacent, contexts in suffix order.
  */
 export function suffixOrderPositions(order: number): number[] {
   // least significant first: word 0, 1, …, order-1
   return Array.from({ length: order }, (_, i) => i);
-}
-
-export function contextOrderPositions(order: number): number[] {
-  // least significant first: the last word, then 0, 1, …, order-2
-  return [order - 1, ...Array.from({ length: order - 1 }, (_, i) => i)];
 }
 
 /** A permutation of rows 0..rows-1 that sorts them by the given positions (least significant first). */
@@ -53,14 +46,4 @@ export function permuteValues<T extends Uint32Array | Float64Array | Float32Arra
   const out = new (values.constructor as new (n: number) => T)(perm.length);
   for (let i = 0; i < perm.length; i++) out[i] = values[perm[i]!]!;
   return out;
-}
-
-/** Compares row a of keysA with row b of keysB (same order) in suffix order: <0, 0, >0. */
-export function compareSuffix(keysA: Uint32Array, a: number, keysB: Uint32Array, b: number, order: number): number {
-  for (let j = order - 1; j >= 0; j--) {
-    const x = keysA[a * order + j]!;
-    const y = keysB[b * order + j]!;
-    if (x !== y) return x - y;
-  }
-  return 0;
 }
