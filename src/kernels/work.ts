@@ -168,7 +168,9 @@ function convFwdTask(job: usize, t: i32, ws: usize): void {
       continue;
     }
     im2colBatched(job, x, g, 0, cg, ja, jb, col);
-    if (single) {
+    // NOTE: rows of y that are a multiple of 4 KiB apart (N = 1024, 50176, …) all land in the same
+    // L1 sets and evict each other between the GEMM's k passes; the staging buffer avoids that.
+    if (single && (N & 1023) != 0) {
       sgemm(og, jb - ja, K, wt, K, 1, col, jb - ja, 1, y + (<usize>((b * o + g * og) * N + q0) << 2), N, 0, ws);
     } else {
       sgemm(og, jb - ja, K, wt, K, 1, col, jb - ja, 1, st, jb - ja, 0, ws);
