@@ -1,6 +1,5 @@
 import type { AdjustedCounts } from './adjust.js';
-import { contextRows, lowerIndexes, suffixRows } from './groups.js';
-import type { NgramIndex } from './ngram-index.js';
+import { allContextRows, allSuffixRows } from './groups.js';
 import { NgramModel, type ModelInfo, type NgramTable } from './model.js';
 import { BOS, UNK, type Vocabulary } from './vocab.js';
 
@@ -17,20 +16,21 @@ export function addKModel(adj: AdjustedCounts, vocab: Vocabulary, k: number, inf
   const N = adj.order;
   const V = vocab.size;
   const sizeV = V - 1;
-  const indexes = lowerIndexes(adj.orders.map((o) => o.keys));
+  const suffixes = allSuffixRows(adj.orders.map((o) => o.keys));
+  const contextsOf = allContextRows(adj.orders.map((o) => o.keys), suffixes);
   const probs: Float64Array[] = [];
   for (let n = 1; n <= N; n++) {
     const o = adj.orders[n - 1]!;
     const counts = o.raw;
     const rows = counts.length;
-    const ctxOf = contextRows(o.keys, n, indexes[n - 2] ?? null);
+    const ctxOf = contextsOf[n - 1]!;
     const sum = contextSums(counts, ctxOf, n === 1 ? 1 : adj.orders[n - 2]!.raw.length);
     const p = new Float64Array(rows);
     for (let r = 0; r < rows; r++) p[r] = (counts[r]! + k) / (sum[ctxOf[r]!]! + k * sizeV);
     if (n === 1) p[BOS] = 1;
     probs.push(p);
   }
-  const backoffs = backoffWeights(adj, probs, indexes);
+  const backoffs = backoffWeights(adj, probs, suffixes, contextsOf);
   return toModel(adj, vocab, probs, backoffs, info);
 }
 
@@ -42,12 +42,12 @@ export function addKModel(adj: AdjustedCounts, vocab: Vocabulary, k: number, inf
 export function stupidBackoffModel(adj: AdjustedCounts, vocab: Vocabulary, alpha = 0.4, info: ModelInfo = {}): NgramModel {
   const N = adj.order;
   const V = vocab.size;
-  const indexes = lowerIndexes(adj.orders.map((o) => o.keys));
+  const contextsOf = allContextRows(adj.orders.map((o) => o.keys), allSuffixRows(adj.orders.map((o) => o.keys)));
   const probs: Float64Array[] = [];
   for (let n = 1; n <= N; n++) {
     const o = adj.orders[n - 1]!;
     const rows = o.raw.length;
-    const ctxOf = contextRows(o.keys, n, indexes[n - 2] ?? null);
+    const ctxOf = contextsOf[n - 1]!;
     const sum = contextSums(o.raw, ctxOf, n === 1 ? 1 : adj.orders[n - 2]!.raw.length);
     const p = new Float64Array(rows);
     for (let r = 0; r < rows; r++) p[r] = o.raw[r]! / sum[ctxOf[r]!]!;
@@ -62,7 +62,7 @@ export function stupidBackoffModel(adj: AdjustedCounts, vocab: Vocabulary, alpha
 }
 
 /** b(h) = (1 − Σ_{w seen after h} p(w | h)) / (1 − Σ_{w seen after h} p(w | h′)); 1 for non-contexts. */
-function backoffWeights(adj: AdjustedCounts, probs: Float64Array[], indexes: (NgramIndex | undefined)[]): Float64Array[] {
+function backoffWeights(adj: AdjustedCounts, probs: Float64Array[], suffixes: (Uint32Array | null)[], contextsOf: Uint32Array[]): Float64Array[] {
   const N = adj.order;
   const out = adj.orders.map((o) => new Float64Array(o.raw.length).fill(1));
   for (let n = 2; n <= N; n++) {
@@ -70,8 +70,8 @@ function backoffWeights(adj: AdjustedCounts, probs: Float64Array[], indexes: (Ng
     const lower = adj.orders[n - 2]!;
     const rows = o.raw.length;
     const lowerRows = lower.raw.length;
-    const ctxOf = contextRows(o.keys, n, indexes[n - 2] ?? null);
-    const suf = suffixRows(lower.keys, lowerRows, o.keys, rows, n);
+    const ctxOf = contextsOf[n - 1]!;
+    const suf = suffixes[n - 1]!;
     const p = probs[n - 1]!;
     const pl = probs[n - 2]!;
     const seen = new Float64Array(lowerRows);

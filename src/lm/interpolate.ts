@@ -1,6 +1,6 @@
 import type { AdjustedCounts } from './adjust.js';
 import type { Discount } from './discount.js';
-import { contextRows, lowerIndexes, suffixRows } from './groups.js';
+import { allContextRows, allSuffixRows } from './groups.js';
 import { NgramModel, type ModelInfo, type NgramTable } from './model.js';
 import { BOS, type Vocabulary } from './vocab.js';
 
@@ -41,7 +41,9 @@ export function interpolatedModel(adj: AdjustedCounts, vocab: Vocabulary, option
   const gammaOfRow: Float64Array[] = [];
   const backoff: Float64Array[] = adj.orders.map((o) => new Float64Array(o.keys.length / o.order).fill(1));
 
-  const indexes = lowerIndexes(adj.orders.map((o) => o.keys));
+  const orderKeys = adj.orders.map((o) => o.keys);
+  const suffixes = allSuffixRows(orderKeys);
+  const contextsOf = allContextRows(orderKeys, suffixes);
   for (let k = 1; k <= N; k++) {
     const o = adj.orders[k - 1]!;
     const counts = options.counts === 'adjusted' ? o.adjusted : o.raw;
@@ -50,7 +52,7 @@ export function interpolatedModel(adj: AdjustedCounts, vocab: Vocabulary, option
     const d = rule.discount.map(f);
     // per context (a row of the (k-1)-grams; the single empty context for unigrams):
     // the sum of counts and how many words follow it with count 1, 2, 3+
-    const ctxOf = contextRows(o.keys, k, indexes[k - 2] ?? null);
+    const ctxOf = contextsOf[k - 1]!;
     const contexts = k === 1 ? 1 : adj.orders[k - 2]!.raw.length;
     const sum = new Float64Array(contexts);
     const classes = new Uint32Array(contexts * 4);
@@ -113,8 +115,7 @@ export function interpolatedModel(adj: AdjustedCounts, vocab: Vocabulary, option
     if (k === 1) {
       for (let r = 0; r < rows; r++) prob[r] = f(a[r]! + f(g[r]! * uniform));
     } else {
-      const lower = adj.orders[k - 2]!;
-      const suf = suffixRows(lower.keys, lower.keys.length / (k - 1), o.keys, rows, k);
+      const suf = suffixes[k - 1]!;
       for (let r = 0; r < rows; r++) prob[r] = f(a[r]! + f(g[r]! * lowerProb[suf[r]!]!));
     }
     const logProb = new Float32Array(rows);
@@ -122,7 +123,7 @@ export function interpolatedModel(adj: AdjustedCounts, vocab: Vocabulary, option
     const b = backoff[k - 1]!;
     for (let r = 0; r < rows; r++) {
       logProb[r] = Math.min(0, Math.log10(prob[r]!));
-      if (k < N) logBackoff[r] = Math.log10(b[r]!);
+      if (k < N && b[r] !== 1) logBackoff[r] = Math.log10(b[r]!);
     }
     tables.push({ keys: o.keys, logProb, logBackoff });
     lowerProb = prob;
