@@ -40,7 +40,9 @@ ${TOKENIZER_HELP}
       --min-count N      words seen fewer than N times become <unk> (default 1)
       --max-vocab N      keep only the N most frequent words (default all)
   -k, --add K            add-k: the k (default 1)
-      --discount-fallback D1,D2,D3   mkn: discounts where the closed form fails (lmplz's 0.5,1,1.5)
+      --discount-fallback D1,D2,D3   mkn: discounts for orders where the closed form fails
+                         (default 0.5,1,1.5 with a warning, as lmplz --discount_fallback)
+      --strict-discounts fail instead, as lmplz does without --discount_fallback
       --alpha A          stupid back-off factor (default 0.4)
   -o, --output FILE      the ARPA file to write (default model.arpa)
   -q, --quiet            no progress bar or summary`,
@@ -137,6 +139,7 @@ async function train(argv: string[]): Promise<void> {
     'max-vocab': { type: 'string' },
     add: { type: 'string', short: 'k' },
     'discount-fallback': { type: 'string' },
+    'strict-discounts': { type: 'boolean' },
     alpha: { type: 'string' },
     output: { type: 'string', short: 'o' },
     quiet: { type: 'boolean', short: 'q' },
@@ -150,7 +153,7 @@ async function train(argv: string[]): Promise<void> {
   }
   const output = values.output ?? 'model.arpa';
   const quiet = values.quiet === true;
-  let fallback: number[] | null = null;
+  let fallback: number[] | null = values['strict-discounts'] === true ? null : [0.5, 1, 1.5];
   if (values['discount-fallback'] !== undefined) {
     fallback = values['discount-fallback'].split(',').map((s) => numberOption('discount-fallback', s, NaN));
     if (fallback.length < 1 || fallback.length > 3) throw new NervaError(`--discount-fallback takes 1 to 3 comma-separated discounts, got '${values['discount-fallback']}'`);
@@ -168,6 +171,7 @@ async function train(argv: string[]): Promise<void> {
     k: numberOption('add', values.add, 1),
     alpha: numberOption('alpha', values.alpha, 0.4),
     discountFallback: fallback,
+    onFallback: (message) => console.error(`nerva: warning: ${message}`),
     progress: !quiet,
     label: 'counting',
   });

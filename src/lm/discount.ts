@@ -14,10 +14,18 @@ const f32 = Math.fround;
  * this throws like lmplz — unless `fallback` [D1, D2, D3+] is given (lmplz's --discount_fallback,
  * whose default is 0.5 1 1.5).
  */
-export function modifiedKneserNeyDiscounts(stats: readonly (readonly number[])[], fallback: readonly number[] | null = null): Discount[] {
+export function modifiedKneserNeyDiscounts(
+  stats: readonly (readonly number[])[],
+  fallback: readonly number[] | null = null,
+  onFallback?: (message: string) => void,
+): Discount[] {
   return stats.map((n, i) => {
     const bad = (why: string): Discount => {
-      if (fallback !== null) return [0, fallback[0] ?? 0.5, fallback[1] ?? 1, fallback[2] ?? 1.5];
+      if (fallback !== null) {
+        const d: Discount = [0, fallback[0] ?? 0.5, fallback[1] ?? 1, fallback[2] ?? 1.5];
+        onFallback?.(`${i + 1}-grams: ${why}; using the fallback discounts D1=${d[1]} D2=${d[2]} D3+=${d[3]}`);
+        return d;
+      }
       throw new NervaError(`cannot compute Kneser-Ney discounts for ${i + 1}-grams: ${why}; the corpus is too small or artificial (dedupe it, or pass discount fallback values, e.g. --discount-fallback 0.5,1,1.5)`);
     };
     for (let j = 1; j < 4; j++) if (n[j] === 0) return bad(`no ${i + 1}-gram has adjusted count ${j}`);

@@ -28,6 +28,8 @@ export interface SmoothingOptions {
   discountFallback?: number[] | null;
   /** stupid back-off: the back-off factor (default 0.4) */
   alpha?: number;
+  /** told when discountFallback replaces an order's closed-form discounts */
+  onFallback?: (message: string) => void;
 }
 
 export function parseSmoothing(name: string): Smoothing {
@@ -50,7 +52,7 @@ export function estimate(counts: NgramCounts, options: SmoothingOptions = {}, in
   const meta: ModelInfo = { ...info, smoothing };
   switch (smoothing) {
     case 'mkn': {
-      const discounts = modifiedKneserNeyDiscounts(adj.stats, options.discountFallback ?? null);
+      const discounts = modifiedKneserNeyDiscounts(adj.stats, options.discountFallback ?? null, options.onFallback);
       const rules = discounts.map((discount) => ({ discount }));
       return { model: interpolatedModel(adj, vocab, { counts: 'adjusted', rules, float32: true, info: meta }), discounts };
     }
