@@ -1,8 +1,8 @@
 import { Tensor } from '../tensor/tensor.js';
 import { flatten } from '../ops/movement.js';
 import { Module, Sequential, Linear, Conv2d, MaxPool2d, AdaptiveAvgPool2d, Dropout, ReLU } from '../nn/index.js';
-import { NervaError, ShapeError, formatShape } from '../errors.js';
 import { defaultInit_, withoutDefaultInit } from './weight_init.js';
+import { checkImage, positiveInt } from './checks.js';
 
 export interface AlexNetOptions {
   /** output classes (default 1000, ImageNet) */
@@ -75,18 +75,4 @@ export class AlexNet extends Module {
     const f = this.avgpool.call(this.features.call(x)); // (N, 256, 6, 6)
     return this.classifier.call(flatten(f, 1)); // (N, 9216) -> (N, classes)
   }
-}
-
-/** Refuses inputs that are not (N, C, H, W) or are too small for the network's downsampling. */
-export function checkImage(name: string, x: Tensor, minSize: number): void {
-  if (x.ndim !== 4) throw new ShapeError(`${name}: expected input (N, C, H, W), got ${formatShape(x.shape)}`);
-  if (x.shape[2]! < minSize || x.shape[3]! < minSize) {
-    throw new ShapeError(`${name}: input ${formatShape(x.shape)} is too small: height and width must be at least ${minSize}`);
-  }
-}
-
-/** A positive integer option, or an error naming it. */
-export function positiveInt(model: string, name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new NervaError(`${model}: ${name} must be a positive integer, got ${v}`);
-  return v;
 }

@@ -3,7 +3,7 @@ import { relu } from '../ops/elementwise.js';
 import { flatten, pad, slice } from '../ops/movement.js';
 import { Module, Sequential, Linear, Conv2d, AdaptiveAvgPool2d, BatchNorm2d, ReLU } from '../nn/index.js';
 import { NervaError } from '../errors.js';
-import { checkImage, positiveInt } from './alexnet.js';
+import { checkImage, positiveInt } from './checks.js';
 import { BasicBlock } from './resnet.js';
 import { defaultInit_, kaimingNormalFanOut_, withoutDefaultInit } from './weight_init.js';
 

@@ -3,7 +3,7 @@ import { add, relu } from '../ops/elementwise.js';
 import { flatten } from '../ops/movement.js';
 import { Module, Sequential, Linear, Conv2d, MaxPool2d, AdaptiveAvgPool2d, BatchNorm2d, ReLU } from '../nn/index.js';
 import { NervaError } from '../errors.js';
-import { checkImage, positiveInt } from './alexnet.js';
+import { checkImage, positiveInt } from './checks.js';
 import { defaultInit_, kaimingNormalFanOut_, withoutDefaultInit } from './weight_init.js';
 
 const conv3x3 = (inPlanes: number, outPlanes: number, stride = 1): Conv2d => new Conv2d(inPlanes, outPlanes, 3, { stride, padding: 1, bias: false });

@@ -2,7 +2,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { flatten } from '../ops/movement.js';
 import { Module, Sequential, Linear, Conv2d, MaxPool2d, AdaptiveAvgPool2d, BatchNorm2d, Dropout, ReLU } from '../nn/index.js';
 import { NervaError } from '../errors.js';
-import { checkImage, positiveInt } from './alexnet.js';
+import { checkImage, positiveInt } from './checks.js';
 import { defaultInit_, kaimingNormalFanOut_, normalFast_, withoutDefaultInit } from './weight_init.js';
 
 /** A VGG trunk: output channels of each 3×3 convolution, 'M' for a 2×2 max pool. */
