@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { NervaError } from '../errors.js';
 import { readArpa } from '../lm/arpa-read.js';
-import { writeArpa } from '../lm/arpa-write.js';
+import { formatFloat32, writeArpa } from '../lm/arpa-write.js';
 import { embeddedCorpus } from '../lm/corpora.js';
 import { readLinesFrom } from '../lm/lines.js';
 import { beamSearch, sample } from '../lm/sample.js';
@@ -254,8 +254,8 @@ async function query(argv: string[]): Promise<void> {
   const onSentence = (s: ReturnType<typeof scoreSentence>): void => {
     if (summaryOnly) return;
     let line = '';
-    for (const w of s.words) line += `${w.word}=${w.oov ? 0 : w.id} ${w.length} ${w.logProb}\t`;
-    write(`${line}Total: ${s.logProb} OOV: ${s.oovs}\n`);
+    for (const w of s.words) line += `${w.word}=${w.oov ? 0 : w.id} ${w.length} ${formatFloat32(w.logProb)}\t`;
+    write(`${line}Total: ${formatFloat32(s.logProb)} OOV: ${s.oovs}\n`);
   };
   let score: CorpusScore;
   if (positionals[1] !== undefined) {
