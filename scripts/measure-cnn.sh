@@ -7,18 +7,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-runs/measure}
 BACKEND=${BACKEND:-wasm}
+# NOTE: 1 thread: the 2-thread wasm kernels gave wrong results now and then when this was written
+THREADS=${THREADS:-1}
 mkdir -p "$OUT"
 {
   echo "date: $(date -u +%FT%TZ)"
   echo "node: $(node --version)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') × $(nproc)"
   echo "git: $(git rev-parse --short HEAD)"
-  echo "backend: $BACKEND"
+  echo "backend: $BACKEND, threads: $THREADS"
 } > "$OUT/machine.txt"
 run() {
   local name=$1; shift
   echo "== $name: nerva train $*" | tee "$OUT/$name.txt"
-  /usr/bin/time -v node dist/src/cli/main.js train "$@" --backend "$BACKEND" --out "$OUT/$name" 2>&1 | grep -v '░' | tee -a "$OUT/$name.txt"
+  /usr/bin/time -v node dist/src/cli/main.js train "$@" --backend "$BACKEND" --threads "$THREADS" --out "$OUT/$name" 2>&1 | grep -v '░' | tee -a "$OUT/$name.txt"
 }
 run lenet5-mnist lenet5 --dataset mnist --epochs 5
 run lenet5-classic-mnist lenet5-classic --dataset mnist --epochs 5

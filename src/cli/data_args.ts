@@ -67,7 +67,7 @@ function channelStats(ds: ByteImageDataset): { mean: number[]; std: number[] } {
  * the built-in copies) or a folder of images. A folder with train/ and test/ (or val/) sub-folders
  * uses them; otherwise a seeded 10% of its images are held out for testing.
  */
-export function loadData(options: { dataset: string; dataDir?: string; inputSize: number; augment?: boolean; limit?: number; seed?: number; pre?: Preprocess }): LoadedData {
+export function loadData(options: { dataset: string; dataDir?: string; inputSize: number; augment?: boolean; limit?: number; testLimit?: number; seed?: number; pre?: Preprocess }): LoadedData {
   const { dataset, dataDir, inputSize } = options;
   let train: ByteImageDataset, test: ByteImageDataset;
   if (isBuiltin(dataset)) {
@@ -99,7 +99,8 @@ export function loadData(options: { dataset: string; dataDir?: string; inputSize
   const base = inputTransform(pre);
   const aug = options.augment ? compose(randomAffine({ degrees: 10, translate: [0.1, 0.1], scale: [0.9, 1.1] }), base) : base;
   const trainSet = options.limit !== undefined ? take(train.withTransform(aug), options.limit) : train.withTransform(aug);
-  return { train: trainSet, test: test.withTransform(base), pre };
+  const testSet = options.testLimit !== undefined ? take(test.withTransform(base), options.testLimit) : test.withTransform(base);
+  return { train: trainSet, test: testSet, pre };
 }
 
 function pickBytes(ds: ByteImageDataset, indices: number[]): ByteImageDataset {
@@ -119,19 +120,4 @@ export function prepareOutDir(dir: string): void {
     const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name is in the way' : (err as Error).message;
     throw new NervaError(`output folder '${dir}' is not writable (${why}); choose another with --out`);
   }
-}
-
-/** Parses a positive integer option with a one-line error naming it. */
-export function intOption(name: string, value: string | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new NervaError(`--${name} must be an integer ≥ ${min}, got '${value}'`);
-  return n;
-}
-
-export function numberOption(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new NervaError(`--${name} must be a non-negative number, got '${value}'`);
-  return n;
 }

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { DataLoader } from '../data/dataloader.js';
 import { evaluate } from '../train/fit.js';
-import { intOption, loadData } from './data_args.js';
+import { loadData } from './data_args.js';
+import { intOption, parseCommand } from './args.js';
 import { openCheckpoint } from './model_args.js';
 import { selectBackend } from './backend_args.js';
 import { NervaError } from '../errors.js';
@@ -17,16 +17,17 @@ function usage(): string {
     '  --data-dir DIR       folder with MNIST-format IDX files',
     '  --arch NAME          architecture, for a plain safetensors file of weights',
     '  --batch-size N       (default 500)',
+    '  --test-limit N       only the first N test images',
     '  --json               print the result as one JSON object',
     '  --backend NAME       wasm (default) or ref',
   ].join('\n');
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommand('eval', {
     args: argv, allowPositionals: true,
     options: {
-      dataset: { type: 'string' }, 'data-dir': { type: 'string' }, arch: { type: 'string' }, 'batch-size': { type: 'string' },
+      dataset: { type: 'string' }, 'data-dir': { type: 'string' }, arch: { type: 'string' }, 'batch-size': { type: 'string' }, 'test-limit': { type: 'string' },
       json: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -36,7 +37,8 @@ export async function run(argv: string[]): Promise<void> {
   await selectBackend(values.backend);
   const { model, arch, pre } = openCheckpoint(positionals[0]!, values.arch);
   const dataset = values.dataset ?? pre.dataset;
-  const data = loadData({ dataset, dataDir: values['data-dir'] ?? pre.dataDir, inputSize: pre.inputSize, pre: { ...pre, dataset } });
+  const data = loadData({ dataset, dataDir: values['data-dir'] ?? pre.dataDir, inputSize: pre.inputSize, pre: { ...pre, dataset },
+    testLimit: values['test-limit'] === undefined ? undefined : intOption('test-limit', values['test-limit'], 1) });
   if (data.test.classes && data.test.classes.length !== pre.classes.length) {
     throw new NervaError(`'${dataset}' has ${data.test.classes.length} classes, the checkpoint ${pre.classes.length}`);
   }

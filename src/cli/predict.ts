@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { softmax } from '../functional/activation.js';
 import { readImageTensor } from '../data/image.js';
 import { topK } from '../train/metrics.js';
-import { inputTransform, intOption, isBuiltin } from './data_args.js';
+import { inputTransform, isBuiltin } from './data_args.js';
+import { intOption, parseCommand } from './args.js';
 import { openCheckpoint } from './model_args.js';
 import { selectBackend } from './backend_args.js';
 import { NervaError } from '../errors.js';
@@ -27,7 +27,7 @@ function usage(): string {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommand('predict', {
     args: argv, allowPositionals: true,
     options: {
       top: { type: 'string' }, invert: { type: 'boolean' }, 'no-invert': { type: 'boolean' }, arch: { type: 'string' },

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { summary } from '../nn/summary.js';
 import { createModel, listModels, modelInputShape } from '../models/registry.js';
 import { openCheckpoint } from './model_args.js';
-import { intOption } from './data_args.js';
+import { intOption, parseCommand } from './args.js';
 import { NervaError } from '../errors.js';
 
 function usage(): string {
@@ -23,7 +22,7 @@ function usage(): string {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommand('summary', {
     args: argv, allowPositionals: true,
     options: { classes: { type: 'string' }, channels: { type: 'string' }, batch: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Generator, manualSeed } from '../tensor/random.js';
 import { DataLoader } from '../data/dataloader.js';
 import { createModel, listModels, modelSpec } from '../models/registry.js';
 import { SGD, Adam, AdamW, RMSprop, CosineAnnealingLR, StepLR, OneCycleLR, type Optimizer, type Scheduler } from '../optim/index.js';
 import { loadCheckpoint, type LoadedCheckpoint } from '../io/checkpoint.js';
 import { fit, restoreRng, type TrainState } from '../train/fit.js';
-import { intOption, loadData, numberOption, prepareOutDir, type Preprocess } from './data_args.js';
+import { loadData, prepareOutDir, type Preprocess } from './data_args.js';
+import { intOption, numberOption, parseCommand } from './args.js';
 import { selectBackend } from './backend_args.js';
 import { NervaError } from '../errors.js';
 
@@ -34,6 +34,7 @@ function usage(): string {
     `  --schedule NAME      ${SCHEDULES.join(' | ')} learning-rate schedule (default cosine)`,
     '  --augment            random small rotations/shifts/zooms of the training images',
     '  --limit N            use only the first N training images (quick runs)',
+    '  --test-limit N       evaluate on only the first N test images',
     '  --seed N             seed of initialization, shuffling and augmentation (default 0)',
     '  --out DIR            output folder (default runs/ARCH-DATASET)',
     '  --resume             continue the run saved in OUT/checkpoint.safetensors',
@@ -47,13 +48,13 @@ function usage(): string {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommand('train', {
     args: argv,
     allowPositionals: true,
     options: {
       dataset: { type: 'string' }, 'data-dir': { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
       optimizer: { type: 'string' }, lr: { type: 'string' }, momentum: { type: 'string' }, 'weight-decay': { type: 'string' },
-      schedule: { type: 'string' }, augment: { type: 'boolean' }, limit: { type: 'string' }, seed: { type: 'string' },
+      schedule: { type: 'string' }, augment: { type: 'boolean' }, limit: { type: 'string' }, 'test-limit': { type: 'string' }, seed: { type: 'string' },
       out: { type: 'string' }, resume: { type: 'boolean' }, backend: { type: 'string' }, threads: { type: 'string' },
       quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
@@ -98,9 +99,11 @@ export async function run(argv: string[]): Promise<void> {
   const seed = Number(pick('seed', intOption('seed', values.seed, 0, 0)));
   const limitArg = pick('limit', values.limit === undefined ? undefined : intOption('limit', values.limit, 0));
   const limit = limitArg === undefined ? undefined : Number(limitArg);
+  const testLimitArg = pick('testLimit', values['test-limit'] === undefined ? undefined : intOption('test-limit', values['test-limit'], 0));
+  const testLimit = testLimitArg === undefined ? undefined : Number(testLimitArg);
   const augment = Boolean(pick('augment', values.augment ?? false));
   const dataDir = pick('dataDir', values['data-dir']);
-  const args = { optimizer: optimizerName, schedule, epochs, batchSize, lr, momentum, weightDecay, seed, limit, augment, dataDir };
+  const args = { optimizer: optimizerName, schedule, epochs, batchSize, lr, momentum, weightDecay, seed, limit, testLimit, augment, dataDir };
 
   prepareOutDir(out);
   const backend = await selectBackend(values.backend, values.threads);
@@ -108,7 +111,7 @@ export async function run(argv: string[]): Promise<void> {
   // Seed first: the initialization, the shuffle order and the augmentation all follow from it.
   manualSeed(seed);
   const spec = modelSpec(arch);
-  const data = loadData({ dataset: datasetName, dataDir: dataDir as string | undefined, inputSize: spec.inputSize, augment, limit, seed, pre: saved.pre });
+  const data = loadData({ dataset: datasetName, dataDir: dataDir as string | undefined, inputSize: spec.inputSize, augment, limit, testLimit, seed, pre: saved.pre });
   const { pre } = data;
   const model = createModel(arch, { numClasses: pre.classes.length, inChannels: pre.inChannels });
   const trainLoader = new DataLoader(data.train, { batchSize, shuffle: true, generator: new Generator(seed + 1) });
