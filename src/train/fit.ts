@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from '../tensor/tensor.js';
 import { getRngState, setRngState } from '../tensor/random.js';
@@ -127,6 +127,13 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   const params = model.parameters();
   const checkpointPath = out ? join(out, 'checkpoint.safetensors') : undefined;
   const logPath = out ? join(out, 'log.jsonl') : undefined;
+  if (out) {
+    try {
+      mkdirSync(out, { recursive: true });
+    } catch (err) {
+      throw new NervaError(`cannot create the output folder '${out}': ${(err as Error).message}`);
+    }
+  }
 
   const state: TrainState = options.resume
     ? structuredClone(options.resume)
