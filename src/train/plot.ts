@@ -113,7 +113,8 @@ function fmtTick(v: number): string {
 }
 
 /** Draws one line chart into the rectangle (x, y, w, h) of the canvas. */
-export function lineChart(cv: Canvas, box: { x: number; y: number; w: number; h: number }, title: string, xLabel: string, series: Series[], yRange?: [number, number]): void {
+export function lineChart(cv: Canvas, box: { x: number; y: number; w: number; h: number }, title: string, xLabel: string, series: Series[], options: { yRange?: [number, number]; legend?: 'top' | 'bottom' } = {}): void {
+  const yRange = options.yRange;
   const all = series.flatMap((s) => s.points).filter(([, v]) => Number.isFinite(v));
   const xs = all.map(([x]) => x), ys = all.map(([, v]) => v);
   let [x0, x1] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
@@ -147,11 +148,17 @@ export function lineChart(cv: Canvas, box: { x: number; y: number; w: number; h:
     const pts = s.points.filter(([, v]) => Number.isFinite(v));
     for (let k = 1; k < pts.length; k++) cv.line(px(pts[k - 1]![0]), py(pts[k - 1]![1]), px(pts[k]![0]), py(pts[k]![1]), color, 2);
     for (const [x, v] of pts) cv.fillRect(px(x) - 2, py(v) - 2, 5, 5, color);
-    // legend, top right
-    const ly = top + 6 + i * 12;
-    const lx = right - 8 - Math.max(...series.map((q) => textWidth(q.label))) - 16;
-    cv.fillRect(lx, ly + 2, 10, 3, color);
-    cv.text(s.label, lx + 14, ly, BLACK);
+  });
+  // legend on a white box in the top or bottom right corner
+  const lw = Math.max(...series.map((q) => textWidth(q.label))) + 24;
+  const lh = series.length * 12 + 6;
+  const lx = right - 8 - lw;
+  const ly0 = options.legend === 'bottom' ? bottom - 8 - lh : top + 4;
+  cv.fillRect(lx, ly0, lw, lh, [255, 255, 255]);
+  series.forEach((s, i) => {
+    const ly = ly0 + 4 + i * 12;
+    cv.fillRect(lx + 4, ly + 2, 10, 3, PALETTE[i % PALETTE.length]!);
+    cv.text(s.label, lx + 18, ly, BLACK);
   });
 }
 
@@ -176,7 +183,7 @@ export function plotCurves(path: string, history: readonly EpochRecord[], title 
   lineChart(cv, { x: 480, y: 12, w: 480, h: 368 }, 'Accuracy %', 'epoch', [
     { label: 'train', points: pts((r) => 100 * r.trainAccuracy) },
     ...(hasVal ? [{ label: 'test', points: pts((r) => (r.valAccuracy === undefined ? undefined : 100 * r.valAccuracy)) }] : []),
-  ]);
+  ], { legend: 'bottom' });
   cv.save(path);
 }
 
