@@ -6,14 +6,14 @@ import { fans } from '../nn/init.js';
 // Fast weight initialization for the big zoo models.
 //
 // WHY: VGG-16 has 138 M parameters. Drawing them one by one from `Generator.random()` (two
-// xoshiro words per double, ≈ 20 ns a call in V8) and `normal()` (Box–Muller with log, sqrt, sin
-// and cos, ≈ 55 ns a value) took ≈ 10 s, half of it spent on the default init of layers that
+// xoshiro words per double) and `normal()` (Box–Muller with log, sqrt, sin and cos) took ≈ 10 s
+// (wall clock on the loaded 2-core dev VM), part of it spent on the default init of layers that
 // torchvision re-initializes anyway. Here each tensor gets its own xoshiro128** stream, seeded with
 // four words drawn from the caller's generator (so `manualSeed` still makes construction
 // repeatable), run inline in a tight loop, with the ziggurat method for normals (no log or trig
 // for 99 % of the values);
 // and `withoutDefaultInit` skips the layers' own init (torch.nn.utils.skip_init in spirit).
-// VGG-16 builds in well under 2 s.
+// VGG-16 builds in ≈ 2.8 s wall clock on the same VM (≈ 1.3 s of CPU time).
 
 /**
  * Builds modules without running Linear's and Conv2d's default initialization (their weights stay
