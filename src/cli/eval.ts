@@ -20,6 +20,7 @@ function usage(): string {
     '  --test-limit N       only the first N test images',
     '  --json               print the result as one JSON object',
     '  --backend NAME       wasm (default) or ref',
+    '  --threads N          worker threads of the wasm backend (default 1)',
   ].join('\n');
 }
 
@@ -28,13 +29,13 @@ export async function run(argv: string[]): Promise<void> {
     args: argv, allowPositionals: true,
     options: {
       dataset: { type: 'string' }, 'data-dir': { type: 'string' }, arch: { type: 'string' }, 'batch-size': { type: 'string' }, 'test-limit': { type: 'string' },
-      json: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' }, backend: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return void console.log(usage());
   if (positionals.length !== 1) throw new NervaError(`eval takes one checkpoint file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}\n${usage()}`);
   const batchSize = intOption('batch-size', values['batch-size'], 500);
-  await selectBackend(values.backend);
+  await selectBackend(values.backend, values.threads);
   const { model, arch, pre } = openCheckpoint(positionals[0]!, values.arch);
   const dataset = values.dataset ?? pre.dataset;
   const data = loadData({ dataset, dataDir: values['data-dir'] ?? pre.dataDir, inputSize: pre.inputSize, pre: { ...pre, dataset },

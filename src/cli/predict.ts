@@ -23,6 +23,7 @@ function usage(): string {
     '  --arch NAME    architecture, for a plain safetensors file of weights',
     '  --json         one JSON object per image',
     '  --backend NAME wasm (default) or ref',
+    '  --threads N    worker threads of the wasm backend (default 1)',
   ].join('\n');
 }
 
@@ -31,13 +32,13 @@ export async function run(argv: string[]): Promise<void> {
     args: argv, allowPositionals: true,
     options: {
       top: { type: 'string' }, invert: { type: 'boolean' }, 'no-invert': { type: 'boolean' }, arch: { type: 'string' },
-      json: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' }, backend: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return void console.log(usage());
   if (positionals.length < 2) throw new NervaError(`predict needs a checkpoint and at least one image\n${usage()}`);
   const top = intOption('top', values.top, 5);
-  await selectBackend(values.backend);
+  await selectBackend(values.backend, values.threads);
   const [checkpointPath, ...images] = positionals as [string, ...string[]];
   const { model, pre } = openCheckpoint(checkpointPath, values.arch);
   const transform = inputTransform(pre);
