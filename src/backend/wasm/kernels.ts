@@ -10,13 +10,14 @@ import * as refConv from '../ref/conv.js';
 import * as refPool from '../ref/pool.js';
 import { align, getRuntime, Kind, type WasmRuntime } from './runtime.js';
 
-/** Micro-tile of the GEMM (src/kernels/gemm.ts). */
+/** Micro-tile of the GEMM (src/kernels/gemm.ts: 6×8, or 4×8 in the plain-SIMD build); used here
+ * only to size thread slices. */
 const MR = 6, NR = 8;
 /** A job is split across threads only above this many FLOPs (~50 µs on one core); below it the
  * wake-up of the workers costs more than it saves. */
 const PAR_MIN_FLOPS = 3e6;
 /** Elements of one im2col pass per thread (4 MiB): big enough that the weights are packed only a
- * few times per image, small enough to stay in the last-level cache. */
+ * few times per pass over the batch, small enough to stay in the last-level cache. */
 let COL_ELEMS = 1 << 20;
 
 /** Tuning/testing hook: elements of one im2col pass (the pass is ≥ 64 columns whatever this is).
