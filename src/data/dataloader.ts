@@ -57,6 +57,11 @@ export class DataLoader implements Iterable<Batch> {
     this.generator = options.generator ?? defaultGenerator;
   }
 
+  /** Batches handed out so far in the current epoch. */
+  get batchIndex(): number {
+    return this.position;
+  }
+
   /** Number of batches per epoch. */
   get length(): number {
     const n = this.dataset.length;

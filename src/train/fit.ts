@@ -179,7 +179,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         const value = loss.item();
         if (!Number.isFinite(value)) {
           const lr = optimizer.paramGroups[0]?.lr;
-          throw new NervaError(`the loss became ${value} at step ${state.step + 1} (epoch ${state.epoch + 1}, batch ${trainLoader.stateDict().position}): training diverged; try a lower learning rate${lr !== undefined ? ` than ${lr}` : ''} (--lr)`);
+          throw new NervaError(`the loss became ${value} at step ${state.step + 1} (epoch ${state.epoch + 1}, batch ${trainLoader.batchIndex}): training diverged; try a lower learning rate${lr !== undefined ? ` than ${lr}` : ''} (--lr)`);
         }
         loss.backward();
         if (options.clipGradNorm !== undefined) clipGradNorm(params, options.clipGradNorm);
@@ -192,7 +192,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         state.partial.correct += correctCount(logits, y);
         state.partial.samples += b;
         const p = state.partial;
-        bar.tick(b, { loss: p.lossSum / p.samples, acc: `${((100 * p.correct) / p.samples).toFixed(2)}%` });
+        bar.tick(b, { batch: `${trainLoader.batchIndex}/${trainLoader.length}`, loss: p.lossSum / p.samples, acc: `${((100 * p.correct) / p.samples).toFixed(2)}%` });
         if (state.step % logEvery === 0) log({ type: 'step', epoch: state.epoch + 1, step: state.step, loss: value, lr: optimizer.paramGroups[0]?.lr });
         // Let signal handlers run (a synchronous loop would never see Ctrl-C).
         if (catchSigint) await new Promise((resolve) => setImmediate(resolve));
