@@ -291,13 +291,13 @@ test('registered as "wasm" in the backend registry', () => {
   setBackend(prev);
 });
 
-test('plain-SIMD and unshared-memory modes compute the same; workers never keep the process alive', () => {
+test('plain-SIMD, unshared-memory and NERVA_NUM_THREADS modes compute the same; workers never keep the process alive', () => {
   const here = fileURLToPath(new URL('../../src/backend/', import.meta.url));
   const script = `
     const { wasmBackend, setNumThreads, wasmInfo } = await import(${JSON.stringify(here + 'wasm/index.js')});
     const { matmul } = await import(${JSON.stringify(here + 'ref/matmul.js')});
     const { conv2d } = await import(${JSON.stringify(here + 'ref/conv.js')});
-    setNumThreads(2);
+    if (process.env.NERVA_NUM_THREADS === undefined) setNumThreads(2);
     const m = 97, n = 131, k = 211;
     const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
     const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i));
@@ -316,9 +316,12 @@ test('plain-SIMD and unshared-memory modes compute the same; workers never keep 
     console.log(JSON.stringify({ ...wasmInfo(), rel: err / scale, convRel: cerr / cscale }));
   `;
   for (const [env, want] of [[{ NERVA_WASM_SIMD: 'plain' }, { variant: 'simd128', shared: true, threads: 2 }],
-    [{ NERVA_WASM_SHARED: '0' }, { shared: false, threads: 1 }]] as const) {
+    [{ NERVA_WASM_SHARED: '0' }, { shared: false, threads: 1 }],
+    [{ NERVA_NUM_THREADS: '3' }, { shared: true, threads: 3 }]] as const) {
+    const base: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of ['NERVA_NUM_THREADS', 'NERVA_WASM_SIMD', 'NERVA_WASM_SHARED']) delete base[k];
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000,
+      env: { ...base, ...env }, encoding: 'utf8', timeout: 30_000,
     });
     assert.equal(r.status, 0, `child ${JSON.stringify(env)} failed or hung (signal ${r.signal}): ${r.stderr}`);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
