@@ -3,6 +3,7 @@
 // A job is a descriptor of i32 words in shared memory at `job`:
 //   [0] kind   [1] ntasks   [2] next (claim counter)   [3] done (finished tasks)
 //   [4] wsBase [5] wsStride (bytes; thread t's private workspace is wsBase + t·wsStride)
+//   [6] active (threads inside work(); the main thread rewrites the descriptor only at 0)
 //   [8 ..] kind-specific arguments (ARG + i)
 // Every participating thread calls work(job, tid): it claims task indices with an atomic add until
 // they run out, runs each, and counts it done; the last one notifies the waiting main thread.
@@ -23,6 +24,8 @@ export const K_AVGPOOL = 8;
 export const K_AVGPOOL_BWD = 9;
 
 const ARG: i32 = 8;
+/** byte offset of the ACTIVE word */
+const ACTIVE_OFF: usize = 24;
 /** conv jobs keep, per thread, a "partial touched" flag at word TOUCHED + tid (≤ 64 threads). */
 const TOUCHED: i32 = 48;
 
@@ -42,16 +45,20 @@ export function heapBase(): usize {
 }
 
 export function work(job: usize, tid: i32): void {
-  const ws = <usize>load<u32>(job, 16) + <usize>tid * <usize>load<u32>(job, 20);
+  // NOTE: a thread can still be in here from the previous job when the main thread wants to write
+  // the next descriptor: it announces itself in ACTIVE, and the main thread closes the claim
+  // counter and waits for ACTIVE to drop to 0 before rewriting anything. The workspace is read
+  // after each successful claim, so a thread that enters early never uses a stale stride.
+  atomic.add<i32>(job + ACTIVE_OFF, 1);
   for (;;) {
     const t = atomic.add<i32>(job + 8, 1);
-    // NOTE: ntasks is read after the claim: the main thread closes the counter (sets it huge)
-    // before rewriting a descriptor, so a claim below ntasks always belongs to the current job.
     if (t >= atomic.load<i32>(job + 4)) break;
+    const ws = <usize>atomic.load<u32>(job + 16) + <usize>tid * <usize>atomic.load<u32>(job + 20);
     runTask(job, atomic.load<i32>(job), t, tid, ws);
     const d = atomic.add<i32>(job + 12, 1) + 1;
     if (d == atomic.load<i32>(job + 4)) atomic.notify(job + 12);
   }
+  atomic.sub<i32>(job + ACTIVE_OFF, 1);
 }
 
 function runTask(job: usize, kind: i32, t: i32, tid: i32, ws: usize): void {

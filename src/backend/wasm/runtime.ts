@@ -37,7 +37,7 @@ export const Kind = {
   GEMM: 1, CONV_FWD: 2, CONV_BWD_IN: 3, CONV_BWD_W: 4, REDUCE: 5,
   MAXPOOL: 6, MAXPOOL_BWD: 7, AVGPOOL: 8, AVGPOOL_BWD: 9,
 } as const;
-const J_KIND = 0, J_NTASKS = 1, J_NEXT = 2, J_DONE = 3, J_WSBASE = 4, J_WSSTRIDE = 5, J_ARG = 8, J_TOUCHED = 48;
+const J_KIND = 0, J_NTASKS = 1, J_NEXT = 2, J_DONE = 3, J_WSBASE = 4, J_WSSTRIDE = 5, J_ACTIVE = 6, J_ARG = 8, J_TOUCHED = 48;
 const JOB_WORDS = 128;
 /** Control words (Int32 index from CTRL): GEN, then one STOP flag per worker slot. */
 const C_GEN = 0, C_STOP = 1;
@@ -174,6 +174,9 @@ export class WasmRuntime {
     if (ntasks <= 0) return;
     const J = this.jobView;
     Atomics.store(J, J_NEXT, CLOSED);
+    // A worker may still be leaving the previous job (it claimed past the end and is about to
+    // read ntasks): rewrite the descriptor only once no thread is inside work().
+    while (Atomics.load(J, J_ACTIVE) !== 0) { /* a few polls at most */ }
     J[J_KIND] = kind;
     J[J_NTASKS] = ntasks;
     J[J_WSBASE] = this.wsBase;
