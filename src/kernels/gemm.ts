@@ -69,6 +69,21 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, ap: usize): void 
   }
 }
 
+/** Reads 4 floats from each of 4 rows (src, src + rs, …) and writes them transposed as 4 rows of
+ * the 8-float panel at dst (dst, dst + 32, dst + 64, dst + 96). */
+// @ts-ignore: decorator
+@inline function transpose4(src: usize, rs: usize, dst: usize): void {
+  const r0 = v128.load(src), r1 = v128.load(src + rs), r2 = v128.load(src + 2 * rs), r3 = v128.load(src + 3 * rs);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+}
+
 /** Packs rows [0, kc) × cols [0, nc) of B into NR-column panels, k-major inside a panel:
  * Bp[panel][p·NR + j]. Columns past nc are zero. */
 function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, bp: usize): void {
@@ -86,9 +101,17 @@ function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, bp: usize): void 
       }
     } else if (rsB == 1 && nr == NR) {
       // B stored transposed (n, k): each of the 8 columns is a contiguous row of the stored B.
+      // Four k at a time: read 4 floats from each of the 8 rows, transpose two 4×4 blocks.
       const cs = <usize>csB << 2;
       const c0 = b + (<usize>(j0 * csB) << 2);
-      for (let p = 0; p < kc; p++) {
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const src = c0 + (<usize>p << 2);
+        const dst = panel + (<usize>(p * NR) << 2);
+        transpose4(src, cs, dst);
+        transpose4(src + 4 * cs, cs, dst + 16);
+      }
+      for (; p < kc; p++) {
         const src = c0 + (<usize>p << 2);
         const dst = panel + (<usize>(p * NR) << 2);
         store<f32>(dst, load<f32>(src));
