@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Conv2dGeometry, FloatArray, MatmulParams, Pool2dGeometry } from '../../src/backend/backend.js';
-import { wasmBackend, setNumThreads, getNumThreads, wasmInfo } from '../../src/backend/wasm/index.js';
+import { wasmBackend, setNumThreads, getNumThreads, wasmInfo, wasmAvailable } from '../../src/backend/wasm/index.js';
 import * as refMatmul from '../../src/backend/ref/matmul.js';
 import * as refConv from '../../src/backend/ref/conv.js';
 import * as refPool from '../../src/backend/ref/pool.js';
@@ -285,6 +285,7 @@ test('memory stays flat over repeated calls; threads setting round-trips', () =>
 
 test('registered as "wasm" in the backend registry', () => {
   assert.ok(listBackends().includes('wasm'));
+  assert.equal(wasmAvailable(), true);
   const prev = getBackend().name;
   setBackend('wasm');
   assert.equal(getBackend(), wasmBackend);

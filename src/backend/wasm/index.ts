@@ -39,6 +39,16 @@ export function getNumThreads(): number {
   return getRuntime().getNumThreads();
 }
 
+/** Whether the wasm kernels can run in this engine (starts the runtime if needed). */
+export function wasmAvailable(): boolean {
+  try {
+    getRuntime();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What the runtime picked: SIMD variant, threads, and WebAssembly memory in use. */
 export function wasmInfo(): { variant: string; shared: boolean; threads: number; memoryBytes: number } {
   const rt = getRuntime();

@@ -23,6 +23,7 @@
  */
 import { isNode, loadKernelModule, type KernelModule } from './module.js';
 import { MAX_PAGES } from './kernels_data.js';
+import { NervaError } from '../../errors.js';
 
 interface Exports {
   heapBase(): number;
@@ -211,8 +212,15 @@ export class WasmRuntime {
 
 let runtime: WasmRuntime | undefined;
 
-/** The process-wide runtime, created on first use. */
+/** The process-wide runtime, created on first use. Throws a NervaError when this engine cannot run
+ * the kernels (no WebAssembly SIMD). */
 export function getRuntime(): WasmRuntime {
-  runtime ??= new WasmRuntime();
+  if (runtime === undefined) {
+    try {
+      runtime = new WasmRuntime();
+    } catch (e) {
+      throw new NervaError(`wasm backend: cannot start the WebAssembly SIMD kernels here (${(e as Error).message}); use setBackend('ref')`);
+    }
+  }
   return runtime;
 }
