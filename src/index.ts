@@ -15,3 +15,11 @@ export * as optim from './optim/index.js';
 export { loadSafetensors, saveSafetensors } from './io/safetensors.js';
 export { saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
 export * as vision from './vision/index.js';
+
+// The default backend: WebAssembly SIMD kernels on every core where the engine supports them,
+// else the plain-TypeScript reference (also chosen with NERVA_BACKEND=ref).
+import { wasmAvailable } from './backend/wasm/index.js';
+import { setBackend as chooseBackend } from './backend/index.js';
+export { setNumThreads, getNumThreads, wasmInfo } from './backend/wasm/index.js';
+const requested = typeof process !== 'undefined' ? process.env?.NERVA_BACKEND : undefined;
+if (requested !== 'ref' && wasmAvailable()) chooseBackend('wasm');

@@ -20,11 +20,6 @@ export async function selectBackend(name: string | undefined, threads?: string):
       const n = Number(threads);
       if (!Number.isInteger(n) || n < 1) throw new NervaError(`--threads must be a positive integer, got '${threads}'`);
       wasm.setNumThreads(n);
-    } else if (process.env.NERVA_NUM_THREADS === undefined) {
-      // NOTE: one thread by default for now: with 2 worker threads the wasm kernels returned wrong
-      // results now and then (a LeNet-5 checkpoint evaluated at 86% instead of 98.5%), 1 thread
-      // agrees with ref. Drop this branch once the thread pool passes that check.
-      wasm.setNumThreads(1);
     }
     return 'wasm';
   } catch (err) {
