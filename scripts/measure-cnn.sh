@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-runs/measure}
 BACKEND=${BACKEND:-wasm}
-# NOTE: 1 thread: the 2-thread wasm kernels gave wrong results now and then when this was written
-THREADS=${THREADS:-1}
+# The first figures in docs/results-cnn.md were measured on 1 thread (THREADS=1), before the
+# 2-thread race in the wasm pool was fixed (1f3d070); THREADS=2 uses both cores.
+THREADS=${THREADS:-2}
 mkdir -p "$OUT"
 {
   echo "date: $(date -u +%FT%TZ)"

@@ -20,7 +20,7 @@ function usage(): string {
     '  --test-limit N       only the first N test images',
     '  --json               print the result as one JSON object',
     '  --backend NAME       wasm (default) or ref',
-    '  --threads N          worker threads of the wasm backend (default 1)',
+    '  --threads N          worker threads of the wasm backend (default: all cores)',
   ].join('\n');
 }
 

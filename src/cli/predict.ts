@@ -23,7 +23,7 @@ function usage(): string {
     '  --arch NAME    architecture, for a plain safetensors file of weights',
     '  --json         one JSON object per image',
     '  --backend NAME wasm (default) or ref',
-    '  --threads N    worker threads of the wasm backend (default 1)',
+    '  --threads N    worker threads of the wasm backend (default: all cores)',
   ].join('\n');
 }
 

@@ -40,7 +40,7 @@ function usage(): string {
     '  --resume             continue the run saved in OUT/checkpoint.safetensors with its settings',
     '                       (only --epochs may change, to extend a finished run)',
     '  --backend NAME       wasm (default) or ref',
-    '  --threads N          worker threads of the wasm backend (default 1)',
+    '  --threads N          worker threads of the wasm backend (default: all cores)',
     '  --quiet              no progress output',
     '',
     'architectures:',
