@@ -19,6 +19,17 @@ export type UnaryOp =
   | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'tanh' | 'sigmoid' | 'relu'
   | 'leakyRelu' | 'gelu' | 'erf' | 'sin' | 'cos' | 'sign' | 'square' | 'reciprocal' | 'floor' | 'ceil' | 'round';
 
+/** The activations with a fused backward kernel (Backend.unaryBackward). */
+export type UnaryBackwardOp = 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'gelu';
+
+/** Per-channel statistics kernels for batch normalization: x viewed as (outer, c, inner), the
+ * statistics of channel j over all outer·inner elements of that channel. */
+export interface BatchNormGeometry {
+  outer: number;
+  c: number;
+  inner: number;
+}
+
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
@@ -78,6 +89,23 @@ export interface Backend {
 
   /** out[i] = op(x[i]); x and out dense with equal length; alpha is leakyRelu's slope. May alias. */
   unary(op: UnaryOp, x: DataArray, out: DataArray, alpha?: number): void;
+
+  /** The backward of an activation in one pass: gx[i] = gy[i] · f'(x[i]), where the kernel may
+   * read f' from x (relu, leakyRelu, gelu) or from the forward output y (tanh, sigmoid). All five
+   * arrays are dense floats of equal length; alpha is leakyRelu's slope. gx may alias gy. */
+  unaryBackward(op: UnaryBackwardOp, x: FloatArray, y: FloatArray, gy: FloatArray, gx: FloatArray, alpha?: number): void;
+
+  /** Training-mode batch norm forward: per channel j, mean[j] and biased variance var[j] over
+   * the channel's elements, invstd[j] = 1/√(var[j] + eps), and
+   * y = (x − mean)·invstd·(weight[j] or 1) + (bias[j] or 0). x, y dense (outer, c, inner);
+   * mean, varOut, invstd have length c. */
+  batchNormForward(x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, y: FloatArray,
+    mean: FloatArray, varOut: FloatArray, invstd: FloatArray, eps: number, g: BatchNormGeometry): void;
+  /** Its backward, with x̂ = (x − mean)·invstd and M = outer·inner:
+   * gx = (γ·invstd/M)·(M·gy − Σgy − x̂·Σ(gy·x̂)) (γ = weight[j] or 1), gWeight = Σ gy·x̂,
+   * gBias = Σ gy, sums per channel. gx may be null (not needed); gWeight/gBias have length c. */
+  batchNormBackward(x: FloatArray, gy: FloatArray, weight: FloatArray | null, mean: FloatArray, invstd: FloatArray,
+    gx: FloatArray | null, gWeight: FloatArray, gBias: FloatArray, g: BatchNormGeometry): void;
 
   /** out (dense, shape `shape`) = op(a, b), reading a and b through strides (broadcast = 0).
    * a and b may have different array types (a bool mask times floats); the result is computed in

@@ -1,7 +1,7 @@
 import { Tensor, denseData } from '../tensor/tensor.js';
 import { allocate, isFloat, type DType } from '../tensor/dtype.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
-import type { BinaryOp, UnaryOp } from '../backend/backend.js';
+import type { BinaryOp, FloatArray, UnaryBackwardOp, UnaryOp } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { record, setGradAccumulator } from '../autograd/tape.js';
 import { asTensor, newTensor, resultDType, stridedView, type TensorLike } from './util.js';
@@ -37,6 +37,20 @@ function unaryOp(op: UnaryOp, grad: (g: Tensor, x: Tensor, y: Tensor) => Tensor,
   };
 }
 
+/** gy · f'(x) in one backend pass (activations). x and y are the op's input and output; the
+ * gradient takes y's float dtype (an integer relu input gives a float gradient only if g is float). */
+function activationGrad(op: UnaryBackwardOp, g: Tensor, x: Tensor, y: Tensor, alpha?: number): Tensor {
+  const dtype = g.dtype;
+  if (!isFloat(dtype)) throw new NervaError(`${op} backward: the incoming gradient must be float, got ${dtype}`);
+  const xd = denseData(x);
+  const yd = denseData(y);
+  const gd = denseData(g);
+  const gx = new Tensor(allocate(dtype, x.size), x.shape);
+  const asF = (a: ArrayLike<number>): FloatArray => (a.constructor === gx.data.constructor ? a : toDType(a, dtype)) as FloatArray;
+  getBackend().unaryBackward(op, asF(xd), asF(yd), asF(gd), gx.data as FloatArray, alpha);
+  return gx;
+}
+
 /** Ops whose derivative is zero almost everywhere. */
 function flatOp(op: UnaryOp) {
   return (x: Tensor): Tensor => unaryForward(op, x, x.dtype);
@@ -48,20 +62,16 @@ export const exp = unaryOp('exp', (g, _x, y) => mul(g, y)); // d e^x = e^x
 export const log = unaryOp('log', (g, x) => div(g, x)); // d ln x = 1/x
 export const sqrt = unaryOp('sqrt', (g, _x, y) => div(g, mul(y, 2))); // d √x = 1/(2√x)
 export const rsqrt = unaryOp('rsqrt', (g, _x, y) => mul(g, mul(pow(y, 3), -0.5))); // d x^-½ = -½ x^-3/2
-export const tanh = unaryOp('tanh', (g, _x, y) => mul(g, sub(1, square(y)))); // 1 - tanh²
-export const sigmoid = unaryOp('sigmoid', (g, _x, y) => mul(g, mul(y, sub(1, y)))); // σ(1-σ)
-export const relu = unaryOp('relu', (g, x) => mul(g, gt(x, 0)), true); // 1[x>0]
+export const tanh = unaryOp('tanh', (g, x, y) => activationGrad('tanh', g, x, y)); // 1 - tanh²
+export const sigmoid = unaryOp('sigmoid', (g, x, y) => activationGrad('sigmoid', g, x, y)); // σ(1-σ)
+export const relu = unaryOp('relu', (g, x, y) => activationGrad('relu', g, x, y), true); // 1[x>0]
 export const sin = unaryOp('sin', (g, x) => mul(g, cos(x)));
 export const cos = unaryOp('cos', (g, x) => neg(mul(g, sin(x))));
 export const square = unaryOp('square', (g, x) => mul(g, mul(x, 2)), true);
 export const reciprocal = unaryOp('reciprocal', (g, _x, y) => neg(mul(g, square(y)))); // d 1/x = -1/x²
 export const erf = unaryOp('erf', (g, x) => mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))));
 /** GELU, exact erf form: x·Φ(x); derivative Φ(x) + x·φ(x). */
-export const gelu = unaryOp('gelu', (g, x) => {
-  const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5);
-  const pdf = mul(exp(mul(square(x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
-  return mul(g, add(cdf, mul(x, pdf)));
-});
+export const gelu = unaryOp('gelu', (g, x, y) => activationGrad('gelu', g, x, y));
 export const sign = flatOp('sign');
 export const floor = flatOp('floor');
 export const ceil = flatOp('ceil');
@@ -70,7 +80,7 @@ export const round = flatOp('round');
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   const y = unaryForward('leakyRelu', x, floatOf(x), negativeSlope);
   // d/dx = 1 for x > 0, negativeSlope otherwise
-  return record(y, 'leakyRelu', [x], (g) => [mul(g, where(gt(x, 0), 1, negativeSlope))]);
+  return record(y, 'leakyRelu', [x], (g) => [activationGrad('leakyRelu', g, x, y, negativeSlope)]);
 }
 
 function binaryForward(op: BinaryOp, a: Tensor, b: Tensor, outDType: DType): Tensor {

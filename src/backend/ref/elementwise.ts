@@ -1,4 +1,4 @@
-import type { BinaryOp, DataArray, ReduceOp, StridedInput, UnaryOp } from '../backend.js';
+import type { BatchNormGeometry, BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput, UnaryBackwardOp, UnaryOp } from '../backend.js';
 
 // Reference elementwise, copy and reduction kernels: the definition of each op's math.
 
@@ -83,6 +83,94 @@ export function unary(op: UnaryOp, x: DataArray, out: DataArray, alpha = 0.01): 
     default: {
       const f = unaryFn(op, alpha);
       for (let i = 0; i < n; i++) out[i] = f(x[i]!);
+    }
+  }
+}
+
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+export function unaryBackward(op: UnaryBackwardOp, x: FloatArray, y: FloatArray, gy: FloatArray, gx: FloatArray, alpha = 0.01): void {
+  const n = gx.length;
+  switch (op) {
+    case 'relu': // 1[x > 0]
+      for (let i = 0; i < n; i++) gx[i] = x[i]! > 0 ? gy[i]! : 0;
+      return;
+    case 'leakyRelu': // 1 for x > 0, alpha otherwise
+      for (let i = 0; i < n; i++) { const g = gy[i]!; gx[i] = x[i]! > 0 ? g : g * alpha; }
+      return;
+    case 'tanh': // 1 − y²
+      for (let i = 0; i < n; i++) { const v = y[i]!; gx[i] = gy[i]! * (1 - v * v); }
+      return;
+    case 'sigmoid': // y·(1 − y)
+      for (let i = 0; i < n; i++) { const v = y[i]!; gx[i] = gy[i]! * (v * (1 - v)); }
+      return;
+    case 'gelu': // Φ(x) + x·φ(x)
+      for (let i = 0; i < n; i++) {
+        const v = x[i]!;
+        const cdf = 0.5 * (1 + erf(v * Math.SQRT1_2));
+        const pdf = Math.exp(-0.5 * v * v) * INV_SQRT_2PI;
+        gx[i] = gy[i]! * (cdf + v * pdf);
+      }
+      return;
+  }
+}
+
+export function batchNormForward(x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, y: FloatArray,
+  mean: FloatArray, varOut: FloatArray, invstd: FloatArray, eps: number, g: BatchNormGeometry): void {
+  const { outer, c, inner } = g;
+  const count = outer * inner;
+  for (let j = 0; j < c; j++) {
+    // Two passes for the statistics (the centered sum of squares does not cancel).
+    let s = 0;
+    for (let o = 0; o < outer; o++) {
+      const base = (o * c + j) * inner;
+      for (let i = 0; i < inner; i++) s += x[base + i]!;
+    }
+    const m = s / count;
+    let ss = 0;
+    for (let o = 0; o < outer; o++) {
+      const base = (o * c + j) * inner;
+      for (let i = 0; i < inner; i++) { const d = x[base + i]! - m; ss += d * d; }
+    }
+    const v = ss / count;
+    const is = 1 / Math.sqrt(v + eps);
+    mean[j] = m;
+    varOut[j] = v;
+    invstd[j] = is;
+    const scale = weight === null ? is : is * weight[j]!;
+    const shift = (bias === null ? 0 : bias[j]!) - m * scale;
+    for (let o = 0; o < outer; o++) {
+      const base = (o * c + j) * inner;
+      for (let i = 0; i < inner; i++) y[base + i] = x[base + i]! * scale + shift;
+    }
+  }
+}
+
+export function batchNormBackward(x: FloatArray, gy: FloatArray, weight: FloatArray | null, mean: FloatArray, invstd: FloatArray,
+  gx: FloatArray | null, gWeight: FloatArray, gBias: FloatArray, g: BatchNormGeometry): void {
+  const { outer, c, inner } = g;
+  const count = outer * inner;
+  for (let j = 0; j < c; j++) {
+    const m = mean[j]!;
+    const is = invstd[j]!;
+    // Σgy and Σ gy·(x − mean); then Σ gy·x̂ = invstd · the latter.
+    let sg = 0;
+    let sgc = 0;
+    for (let o = 0; o < outer; o++) {
+      const base = (o * c + j) * inner;
+      for (let i = 0; i < inner; i++) { const d = gy[base + i]!; sg += d; sgc += d * (x[base + i]! - m); }
+    }
+    const sgx = sgc * is;
+    gWeight[j] = sgx;
+    gBias[j] = sg;
+    if (gx === null) continue;
+    // gx = k·(gy − Σgy/M − x̂·Σ(gy·x̂)/M), k = γ·invstd; x̂ = (x − mean)·invstd.
+    const k = weight === null ? is : is * weight[j]!;
+    const meanG = sg / count;
+    const b = (sgx / count) * is; // multiplies (x − mean)
+    for (let o = 0; o < outer; o++) {
+      const base = (o * c + j) * inner;
+      for (let i = 0; i < inner; i++) gx[base + i] = k * (gy[base + i]! - meanG - (x[base + i]! - m) * b);
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { Backend } from '../backend.js';
-import { binary, copyStrided, gather, indexAdd, indexSelect, reduce, scatterAdd, scatterStrided, unary, where } from './elementwise.js';
+import { batchNormBackward, batchNormForward, binary, copyStrided, gather, indexAdd, indexSelect, reduce, scatterAdd, scatterStrided, unary, unaryBackward, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
@@ -8,6 +8,9 @@ import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './po
 export const refBackend: Backend = {
   name: 'ref',
   unary,
+  unaryBackward,
+  batchNormForward,
+  batchNormBackward,
   binary,
   copyStrided,
   scatterStrided,
