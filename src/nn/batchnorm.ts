@@ -1,8 +1,8 @@
 import { Tensor } from '../tensor/tensor.js';
 import { ones, zeros } from '../tensor/creation.js';
-import { add, mul, neg, rsqrt, square, sub } from '../ops/elementwise.js';
+import { add, mul, neg, rsqrt } from '../ops/elementwise.js';
 import { reshape } from '../ops/movement.js';
-import { mean } from '../functional/reduce.js';
+import { batchNormWithStats } from '../ops/batchnorm.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { Module, Parameter } from './module.js';
 import { NervaError, ShapeError, formatShape } from '../errors.js';
@@ -23,8 +23,9 @@ export interface BatchNormOptions {
  * Training: E and Var are the batch's (Var biased, over N and the spatial dims), and the running
  * averages are updated with the unbiased variance: r ← (1 − m)·r + m·batch (m = 1/num_batches_tracked
  * when momentum is null). Eval: the running statistics are used.
- * Composed from ops (mean, square, rsqrt…), so it has no gradient code of its own; eval mode folds
- * the statistics and the affine parameters into one per-channel scale and shift.
+ * Batch statistics go through the `batchNorm` primitive (src/ops/batchnorm.ts: one kernel forward,
+ * closed-form backward); eval mode folds the running statistics and the affine parameters into one
+ * per-channel scale and shift.
  */
 abstract class BatchNormBase extends Module {
   weight: Parameter | null;
@@ -80,13 +81,12 @@ abstract class BatchNormBase extends Module {
     this.checkInput(x);
     const c = this.numFeatures;
     if (x.shape[1] !== c) throw new ShapeError(`${this.constructor.name}(${c}): input ${formatShape(x.shape)} has ${x.shape[1]} channels, expected ${c}`);
-    const axes = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)]; // every dim but the channels
     const bshape = [1, c, ...new Array<number>(x.ndim - 2).fill(1)]; // per-channel, broadcastable
     const runningMean = this.runningMean;
     const runningVar = this.runningVar;
-    const w = this.weight !== null ? reshape(this.weight, bshape) : null;
-    const b = this.bias !== null ? reshape(this.bias, bshape) : null;
     if (!this.training && runningMean !== null && runningVar !== null) {
+      const w = this.weight !== null ? reshape(this.weight, bshape) : null;
+      const b = this.bias !== null ? reshape(this.bias, bshape) : null;
       // Eval: an affine map per channel, y = x·scale + shift (two passes over x).
       let scale = rsqrt(add(reshape(runningVar, bshape), this.eps)); // (1, C, 1…)
       if (w !== null) scale = mul(scale, w);
@@ -98,14 +98,9 @@ abstract class BatchNormBase extends Module {
     if (this.training && count <= 1) {
       throw new NervaError(`${this.constructor.name}: expected more than 1 value per channel when training, got input ${formatShape(x.shape)}`);
     }
-    const m = mean(x, axes, true); // (1, C, 1…)
-    const centered = sub(x, m);
-    const v = mean(square(centered), axes, true); // biased batch variance
+    const { out, mean: m, variance: v } = batchNormWithStats(x, this.weight, this.bias, this.eps);
     if (this.training && runningMean !== null && runningVar !== null) this.updateRunningStats(m, v, count, runningMean, runningVar);
-    let scale = rsqrt(add(v, this.eps));
-    if (w !== null) scale = mul(scale, w);
-    const y = mul(centered, scale);
-    return b !== null ? add(y, b) : y;
+    return out;
   }
 
   private updateRunningStats(m: Tensor, v: Tensor, count: number, runningMean: Tensor, runningVar: Tensor): void {

@@ -1,0 +1,64 @@
+import { Tensor, denseData } from '../tensor/tensor.js';
+import { allocate, isFloat } from '../tensor/dtype.js';
+import type { BatchNormGeometry, FloatArray } from '../backend/backend.js';
+import { getBackend } from '../backend/index.js';
+import { record } from '../autograd/tape.js';
+import { toType } from './elementwise.js';
+import { NervaError, ShapeError, formatShape } from '../errors.js';
+
+// Batch normalization with batch statistics as one primitive: the forward is two passes for the
+// per-channel statistics and one for the output, the backward the closed form, instead of the
+// ~10 composed ops (and their tapes) it replaces in training.
+
+export interface BatchNormResult {
+  /** the normalized (and scaled/shifted) input, same shape as x */
+  out: Tensor;
+  /** per-channel batch mean, shape (C), no history */
+  mean: Tensor;
+  /** per-channel biased batch variance, shape (C), no history */
+  variance: Tensor;
+}
+
+/**
+ * y = (x − E[x]) / √(Var[x] + eps) · weight + bias, statistics per channel (dim 1) over every other
+ * dim, Var biased. x is (N, C, …) float; weight and bias are (C) or null. Differentiable in x,
+ * weight and bias. Returns the batch statistics too, for running averages.
+ */
+export function batchNormWithStats(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps = 1e-5): BatchNormResult {
+  if (!isFloat(x.dtype)) throw new NervaError(`batchNorm: input must be float32 or float64, got ${x.dtype}`);
+  if (x.ndim < 2) throw new ShapeError(`batchNorm: input must be (N, C, …), got ${formatShape(x.shape)}`);
+  const c = x.shape[1]!;
+  const outer = x.shape[0]!;
+  const inner = c === 0 || outer === 0 ? 0 : x.size / (outer * c);
+  for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
+    if (p !== null && (p.ndim !== 1 || p.shape[0] !== c)) {
+      throw new ShapeError(`batchNorm: ${name} must have shape (${c}) for input ${formatShape(x.shape)}, got ${formatShape(p.shape)}`);
+    }
+  }
+  if (outer * inner === 0) throw new NervaError(`batchNorm: input ${formatShape(x.shape)} has no values per channel`);
+  const w = weight !== null && weight.dtype !== x.dtype ? toType(weight, x.dtype) : weight;
+  const b = bias !== null && bias.dtype !== x.dtype ? toType(bias, x.dtype) : bias;
+  const g: BatchNormGeometry = { outer, c, inner };
+  const xd = denseData(x) as FloatArray;
+  const wd = w === null ? null : (denseData(w) as FloatArray);
+  const bd = b === null ? null : (denseData(b) as FloatArray);
+  const out = new Tensor(allocate(x.dtype, x.size), x.shape);
+  const mean = new Tensor(allocate(x.dtype, c), [c]);
+  const variance = new Tensor(allocate(x.dtype, c), [c]);
+  const invstd = allocate(x.dtype, c) as FloatArray;
+  getBackend().batchNormForward(xd, wd, bd, out.data as FloatArray, mean.data as FloatArray, variance.data as FloatArray, invstd, eps, g);
+  record(out, 'batchNorm', [x, w, b], (gy) => {
+    const gyd = (gy.dtype === x.dtype ? denseData(gy) : denseData(toType(gy, x.dtype))) as FloatArray;
+    const gx = x.requiresGrad ? new Tensor(allocate(x.dtype, x.size), x.shape) : null;
+    const gw = new Tensor(allocate(x.dtype, c), [c]);
+    const gb = new Tensor(allocate(x.dtype, c), [c]);
+    getBackend().batchNormBackward(xd, gyd, wd, mean.data as FloatArray, invstd, gx === null ? null : (gx.data as FloatArray), gw.data as FloatArray, gb.data as FloatArray, g);
+    return [gx, w !== null && w.requiresGrad ? gw : null, b !== null && b.requiresGrad ? gb : null];
+  });
+  return { out, mean, variance };
+}
+
+/** Batch normalization with batch statistics (see batchNormWithStats); returns only the output. */
+export function batchNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps = 1e-5): Tensor {
+  return batchNormWithStats(x, weight, bias, eps).out;
+}
