@@ -95,6 +95,13 @@ export interface Backend {
    * arrays are dense floats of equal length; alpha is leakyRelu's slope. gx may alias gy. */
   unaryBackward(op: UnaryBackwardOp, x: FloatArray, y: FloatArray, gy: FloatArray, gx: FloatArray, alpha?: number): void;
 
+  /** Softmax cross-entropy per row of x (rows, classes): loss[i] = logΣexp(x[i, :]) − x[i, target[i]]
+   * and probs[i, :] = softmax(x[i, :]). A row with target −1 is ignored: loss 0, probs all 0.
+   * Targets are already checked to lie in [0, classes) or be −1. */
+  softmaxCrossEntropy(x: FloatArray, target: Int32Array, loss: FloatArray, probs: FloatArray, rows: number, classes: number): void;
+  /** Its backward: gx[i, c] = gLoss[i] · (probs[i, c] − [c = target[i]]), and 0 on ignored rows. */
+  softmaxCrossEntropyBackward(probs: FloatArray, target: Int32Array, gLoss: FloatArray, gx: FloatArray, rows: number, classes: number): void;
+
   /** Training-mode batch norm forward: per channel j, mean[j] and biased variance var[j] over
    * the channel's elements, invstd[j] = 1/√(var[j] + eps), and
    * y = (x − mean)·invstd·(weight[j] or 1) + (bias[j] or 0). x, y dense (outer, c, inner);

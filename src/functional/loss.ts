@@ -1,4 +1,8 @@
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, denseData } from '../tensor/tensor.js';
+import { allocate, isFloat } from '../tensor/dtype.js';
+import type { FloatArray } from '../backend/backend.js';
+import { getBackend } from '../backend/index.js';
+import { record } from '../autograd/tape.js';
 import { add, abs, div, exp, log, mul, ne, neg, relu, square, sub, toType, where } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import { gather } from '../ops/gather.js';
@@ -78,6 +82,44 @@ function nllCore(op: string, logProbs: Tensor, target: Tensor, options: CrossEnt
 }
 
 /**
+ * Per-row softmax cross-entropy as one primitive: logits x (M, C) float, class indices t (M) int32
+ * (checked by the caller; ignoreIndex rows give loss 0 and no gradient). Returns the (M) losses
+ * logΣexp(x_i) − x_i[t_i]; the backward is g_i·(softmax(x_i) − onehot(t_i)), from the saved softmax.
+ */
+function softmaxCrossEntropyRows(x: Tensor, t: Tensor, ignoreIndex: number): Tensor {
+  const [rows, classes] = x.shape as [number, number];
+  const target = Int32Array.from(t.toTypedArray(), (v) => (v === ignoreIndex ? -1 : v));
+  const xd = denseData(x) as FloatArray;
+  const loss = new Tensor(allocate(x.dtype, rows), [rows]);
+  const probs = allocate(x.dtype, rows * classes) as FloatArray;
+  getBackend().softmaxCrossEntropy(xd, target, loss.data as FloatArray, probs, rows, classes);
+  return record(loss, 'softmaxCrossEntropy', [x], (g) => {
+    const gd = (g.dtype === x.dtype ? denseData(g) : denseData(toType(g, x.dtype))) as FloatArray;
+    const gx = new Tensor(allocate(x.dtype, rows * classes), x.shape);
+    getBackend().softmaxCrossEntropyBackward(probs, target, gd, gx.data as FloatArray, rows, classes);
+    return [gx];
+  });
+}
+
+/** crossEntropy's common case (float logits, class indices, no smoothing) through the fused primitive. */
+function fusedCrossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions): Tensor {
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  const reduction = options.reduction ?? 'mean';
+  const { x, t, shape } = flattenClasses('crossEntropy', input, target);
+  const classes = x.shape[1]!;
+  checkTargets('crossEntropy', t, classes, ignoreIndex);
+  const loss = softmaxCrossEntropyRows(x, t, ignoreIndex);
+  if (reduction === 'none') return reshape(loss, shape);
+  let count = 0;
+  const td = t.toTypedArray();
+  for (let i = 0; i < td.length; i++) if (td[i] !== ignoreIndex) count++;
+  const total = sum(loss);
+  if (reduction === 'sum') return total;
+  if (reduction === 'mean') return div(total, count === 0 ? NaN : count);
+  throw new NervaError(`unknown reduction '${String(reduction)}': expected 'mean', 'sum' or 'none'`);
+}
+
+/**
  * Cross-entropy between logits and class indices (log-softmax over dim 1, then NLL), with
  * ignoreIndex and label smoothing as in torch.nn.functional.cross_entropy. Probability targets
  * (float, same shape as input) are accepted too.
@@ -85,6 +127,7 @@ function nllCore(op: string, logProbs: Tensor, target: Tensor, options: CrossEnt
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const smoothing = options.labelSmoothing ?? 0;
   if (!(smoothing >= 0 && smoothing <= 1)) throw new NervaError(`crossEntropy: labelSmoothing must be in [0, 1], got ${smoothing}`);
+  if (smoothing === 0 && target.dtype === 'int32' && isFloat(input.dtype)) return fusedCrossEntropy(input, target, options);
   const classDim = input.ndim === 1 ? 0 : 1;
   const lsm = logSoftmax(input, classDim);
   if (target.dtype === 'float32' || target.dtype === 'float64') {

@@ -115,6 +115,36 @@ export function unaryBackward(op: UnaryBackwardOp, x: FloatArray, y: FloatArray,
   }
 }
 
+export function softmaxCrossEntropy(x: FloatArray, target: Int32Array, loss: FloatArray, probs: FloatArray, rows: number, classes: number): void {
+  for (let i = 0; i < rows; i++) {
+    const base = i * classes;
+    const t = target[i]!;
+    if (t < 0) {
+      loss[i] = 0;
+      for (let c = 0; c < classes; c++) probs[base + c] = 0;
+      continue;
+    }
+    let mx = -Infinity;
+    for (let c = 0; c < classes; c++) { const v = x[base + c]!; if (v > mx) mx = v; }
+    if (mx === -Infinity) mx = 0; // an all −∞ row gives NaN below, as the composed formula does
+    let s = 0;
+    for (let c = 0; c < classes; c++) { const e = Math.exp(x[base + c]! - mx); probs[base + c] = e; s += e; }
+    const inv = 1 / s;
+    for (let c = 0; c < classes; c++) probs[base + c] = probs[base + c]! * inv;
+    loss[i] = mx + Math.log(s) - x[base + t]!;
+  }
+}
+
+export function softmaxCrossEntropyBackward(probs: FloatArray, target: Int32Array, gLoss: FloatArray, gx: FloatArray, rows: number, classes: number): void {
+  for (let i = 0; i < rows; i++) {
+    const base = i * classes;
+    const t = target[i]!;
+    const g = t < 0 ? 0 : gLoss[i]!;
+    for (let c = 0; c < classes; c++) gx[base + c] = g * probs[base + c]!;
+    if (t >= 0) gx[base + t] = gx[base + t]! - g;
+  }
+}
+
 export function batchNormForward(x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, y: FloatArray,
   mean: FloatArray, varOut: FloatArray, invstd: FloatArray, eps: number, g: BatchNormGeometry): void {
   const { outer, c, inner } = g;
