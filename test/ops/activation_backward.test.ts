@@ -83,3 +83,21 @@ test('gradients through stacked activations still pass gradcheck (float64)', () 
   const r = nv.gradcheck((t) => nv.gelu(nv.tanh(nv.leakyRelu(nv.sigmoid(t), 0.3))), [x]);
   assert.ok(r.maxAbsError < 1e-6, `max error ${r.maxAbsError}`);
 });
+
+test('relu forward: float32 (bit path) and float64 agree on special values; NaN propagates, −0 → +0', () => {
+  const vals = [-0, 0, -1, 2.5, -Infinity, Infinity, NaN, 1e-45, -1e-45, 3e38, -3e38];
+  const expected = [0, 0, 0, 2.5, 0, Infinity, NaN, Math.fround(1e-45), 0, Math.fround(3e38), 0];
+  for (const dtype of ['float32', 'float64'] as const) {
+    const y = nv.relu(nv.tensor(vals, { dtype })).toTypedArray();
+    for (let i = 0; i < vals.length; i++) {
+      const e = dtype === 'float64' && i === 7 ? 1e-45 : dtype === 'float64' && i === 9 ? 3e38 : expected[i]!;
+      assert.ok(Object.is(y[i], e), `${dtype} relu(${vals[i]}) is ${y[i]}, expected ${e}`);
+    }
+  }
+  // A view at an offset goes through the same path.
+  const big = nv.randn([5, 7]);
+  const view = nv.narrow(big, 0, 1, 3);
+  const r = nv.relu(view).toTypedArray();
+  const src = nv.contiguous(view).toTypedArray();
+  for (let i = 0; i < r.length; i++) assert.equal(r[i], src[i]! > 0 ? src[i] : 0);
+});
