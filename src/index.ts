@@ -23,3 +23,4 @@ import { setBackend as chooseBackend } from './backend/index.js';
 export { setNumThreads, getNumThreads, wasmInfo } from './backend/wasm/index.js';
 const requested = typeof process !== 'undefined' ? process.env?.NERVA_BACKEND : undefined;
 if (requested !== 'ref' && wasmAvailable()) chooseBackend('wasm');
+export * as models from './models/index.js';

@@ -271,3 +271,15 @@ export function cacheFeatures(model: Module, loader: DataLoader, layerPath: stri
   if (parts.length === 0) throw new NervaError('cacheFeatures: the loader gave no batches');
   return new TensorDataset(cat(parts, 0), labels);
 }
+
+// The method form the issue asks for: model.freeze('features'), model.unfreeze('layer4').
+declare module '../nn/module.js' {
+  interface Module {
+    /** Freezes the parameters whose dotted names match (see freeze()); returns their names. */
+    freeze(pattern: PathPattern): string[];
+    /** Unfreezes the parameters whose dotted names match (see unfreeze()); returns their names. */
+    unfreeze(pattern: PathPattern): string[];
+  }
+}
+Module.prototype.freeze = function (this: Module, pattern: PathPattern) { return freeze(this, pattern); };
+Module.prototype.unfreeze = function (this: Module, pattern: PathPattern) { return unfreeze(this, pattern); };
