@@ -38,7 +38,8 @@ export class ProgressBar {
     if (fields) for (const [k, v] of Object.entries(fields)) this.fields[k] = typeof v === 'number' ? formatNumber(v) : v;
     const now = Date.now();
     const tty = this.opts.stream.isTTY === true;
-    if (now - this.lastDraw >= (tty ? this.opts.intervalMs : this.opts.logEveryMs) || this.done >= this.total) {
+    // On a TTY the bar redraws when full; in logs the final line is finish()'s, printed once.
+    if (now - this.lastDraw >= (tty ? this.opts.intervalMs : this.opts.logEveryMs) || (tty && this.done >= this.total)) {
       this.lastDraw = now;
       this.draw(false);
     }
