@@ -56,7 +56,8 @@ sample options:
   --top-k K               draw only among the K likeliest tokens (default 0 = all)
   --top-p P               draw only among the likeliest tokens holding probability P (default 1)
   --length N              tokens to generate (default 500 characters or 100 words)
-  --seed N                random seed (default: time)`;
+  --seed N                random seed (default: time)
+  --burn-in N             tokens drawn and discarded first to warm the state (default 100 chars / 30 words)`;
 
 export async function run(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
@@ -117,7 +118,7 @@ function describeScore(level: NeuralLevel, r: { perplexity: number; bitsPerToken
 function sampleText(model: RNNLM, vocab: Vocabulary, level: NeuralLevel, seed: number): string {
   let out = '';
   const w = new TokenWriter(level, (s) => (out += s));
-  generate(model, { length: level === 'char' ? 160 : 40, temperature: 0.8, seed, onToken: (id) => w.push(vocab.word(id)) });
+  generate(model, { length: level === 'char' ? 160 : 40, temperature: 0.8, seed, burnIn: level === 'char' ? 100 : 30, onToken: (id) => w.push(vocab.word(id)) });
   return out.replace(/\n/g, ' ⏎ ');
 }
 
@@ -329,6 +330,7 @@ async function sampleCommand(argv: string[]): Promise<void> {
       'top-p': { type: 'string', default: '1' },
       length: { type: 'string' },
       seed: { type: 'string' },
+      'burn-in': { type: 'string' },
       backend: { type: 'string', default: 'wasm' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -350,6 +352,7 @@ async function sampleCommand(argv: string[]): Promise<void> {
     temperature: num('temperature', o.temperature),
     topK: int('top-k', o['top-k'], 0),
     topP: num('top-p', o['top-p']),
+    burnIn: o['burn-in'] === undefined ? (tokenizer.level === 'char' ? 100 : 30) : int('burn-in', o['burn-in'], 0),
     onToken: (id) => writer.push(vocab.word(id)),
   });
   process.stdout.write('\n');

@@ -125,6 +125,9 @@ test('sampling: temperature → 0 equals greedy decoding; seeded runs repeat; to
   const a = generate(model, { length: 40, temperature: 1.5, seed: 42 });
   assert.deepEqual(generate(model, { length: 40, temperature: 1.5, seed: 42 }), a);
   assert.notDeepEqual(generate(model, { length: 40, temperature: 1.5, seed: 43 }), a);
+  const warmed = generate(model, { length: 20, temperature: 0.9, seed: 5, burnIn: 15 });
+  assert.deepEqual(generate(model, { length: 20, temperature: 0.9, seed: 5, burnIn: 15 }), warmed);
+  assert.throws(() => generate(model, { length: 5, burnIn: -1 }), /burnIn must be an integer >= 0/);
   const streamed: number[] = [];
   generate(model, { length: 10, seed: 2, onToken: (id) => streamed.push(id) });
   assert.deepEqual(streamed, generate(model, { length: 10, seed: 2 }));

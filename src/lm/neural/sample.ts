@@ -97,6 +97,13 @@ export interface GenerateOptions extends SampleOptions {
   /** prompt ids (from encodePrompt); generation starts after `</s>` and these */
   prompt?: readonly number[];
   seed?: number;
+  /**
+   * Tokens drawn and thrown away before the prompt (default 0). A model trained with truncated
+   * BPTT carries its state across the whole corpus and rarely sees a zero state, so its first few
+   * dozen tokens from a cold start are poor; a burn-in warms the state, then `</s>` and the prompt
+   * start a fresh line as the model knows them from mid-text.
+   */
+  burnIn?: number;
   /** called with each generated id as soon as it is drawn (streaming) */
   onToken?: (id: number) => void;
 }
@@ -114,9 +121,20 @@ export function generate(model: RNNLM, options: GenerateOptions): number[] {
   const out: number[] = [];
   try {
     noGrad(() => {
+      const burnIn = options.burnIn ?? 0;
+      if (!Number.isInteger(burnIn) || burnIn < 0) throw new NervaError(`burnIn must be an integer >= 0, got ${burnIn}`);
+      let warm: LMState | undefined;
+      if (burnIn > 0) {
+        let r = model.run(new Tensor(Int32Array.of(EOS), [1, 1]));
+        for (let i = 0; i < burnIn; i++) {
+          const id = sampleFromLogits(r.logits.toTypedArray(), options, gen, [1]);
+          r = model.run(new Tensor(Int32Array.of(id), [1, 1]), r.state);
+        }
+        warm = r.state;
+      }
       const context = [EOS, ...(options.prompt ?? [])];
       // Read the whole context in one call, then one token at a time.
-      let { logits, state } = model.run(new Tensor(Int32Array.from(context), [context.length, 1]));
+      let { logits, state } = model.run(new Tensor(Int32Array.from(context), [context.length, 1]), warm);
       let last = logits.toTypedArray().subarray((context.length - 1) * model.config.vocabSize);
       for (let i = 0; i < options.length; i++) {
         const id = sampleFromLogits(last, options, gen, [1]);
