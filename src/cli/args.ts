@@ -11,7 +11,7 @@ export function parseCommand<T extends ParseArgsConfig>(command: string, config:
     const code = (err as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
       const first = (err as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
-      throw new NervaError(`${first} (see nerva ${command} --help)`);
+      throw new NervaError(`${command}: ${first} (see nerva ${command} --help)`);
     }
     throw err;
   }

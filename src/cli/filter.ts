@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommand } from './args.js';
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { readImage, sampleImagePath, writeImage } from '../vision/io.js';
@@ -52,9 +52,7 @@ function finiteNumber(name: string, text: string | undefined): number | undefine
 }
 
 export async function run(argv: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommand('filter', {
       args: argv,
       allowPositionals: true,
       options: {
@@ -77,10 +75,7 @@ export async function run(argv: string[]): Promise<void> {
         threads: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (err) {
-    throw new NervaError(`filter: ${(err as Error).message.split('\n')[0]} (nerva filter --help)`);
-  }
+  });
   const { values: o, positionals } = parsed;
   if (o.help) {
     console.log(USAGE);

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommand } from './args.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Tensor } from '../tensor/tensor.js';
@@ -32,9 +32,7 @@ options:
   -h, --help           this help`;
 
 export async function run(argv: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommand('viz', {
       args: argv,
       allowPositionals: true,
       options: {
@@ -46,10 +44,7 @@ export async function run(argv: string[]): Promise<void> {
         curves: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (err) {
-    throw new NervaError(`viz: ${(err as Error).message.split('\n')[0]} (nerva viz --help)`);
-  }
+  });
   const { values: o, positionals } = parsed;
   if (o.help) {
     console.log(USAGE);
