@@ -17,6 +17,9 @@ export interface Preprocess {
   dataset: string;
   dataDir?: string;
   classes: string[];
+  /** the dataset's label indices the model predicts, in output order, when it was fine-tuned on a
+   * subset of the classes (`nerva finetune --classes`) */
+  classIndices?: number[];
   inChannels: number;
   /** the dataset's image height/width */
   imageSize: number;

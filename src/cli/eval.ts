@@ -5,6 +5,7 @@ import { intOption, parseCommand } from './args.js';
 import { openCheckpoint } from './model_args.js';
 import { selectBackend } from './backend_args.js';
 import { NervaError } from '../errors.js';
+import { selectClasses } from '../models/transfer_data.js';
 
 function usage(): string {
   return [
@@ -40,10 +41,12 @@ export async function run(argv: string[]): Promise<void> {
   const dataset = values.dataset ?? pre.dataset;
   const data = loadData({ dataset, dataDir: values['data-dir'] ?? pre.dataDir, inputSize: pre.inputSize, pre: { ...pre, dataset },
     testLimit: values['test-limit'] === undefined ? undefined : intOption('test-limit', values['test-limit'], 1) });
-  if (data.test.classes && data.test.classes.length !== pre.classes.length) {
-    throw new NervaError(`'${dataset}' has ${data.test.classes.length} classes, the checkpoint ${pre.classes.length}`);
+  // A model fine-tuned on a subset of the classes is evaluated on the same subset, renumbered alike.
+  const test = pre.classIndices ? selectClasses(data.test, pre.classIndices) : data.test;
+  if (test.classes && test.classes.length !== pre.classes.length) {
+    throw new NervaError(`'${dataset}' has ${test.classes.length} classes, the checkpoint ${pre.classes.length}`);
   }
-  const result = evaluate(model, new DataLoader(data.test, { batchSize }), { numClasses: pre.classes.length, silent: values.json === true, label: 'eval' });
+  const result = evaluate(model, new DataLoader(test, { batchSize }), { numClasses: pre.classes.length, silent: values.json === true, label: 'eval' });
   if (values.json) {
     console.log(JSON.stringify({ arch, dataset, samples: result.samples, loss: result.loss, accuracy: result.accuracy, confusion: result.confusion.toArray() }));
     return;

@@ -151,7 +151,7 @@ export async function run(argv: string[]): Promise<void> {
   const scheduler = new CosineAnnealingLR(optimizer, Math.max(2, epochs * trainLoader.length));
   const out = values.out ?? join('runs', `finetune-${arch}-${datasetName.replace(/[/\\]+$/, '').split(/[/\\]/).pop()}`);
   prepareOutDir(out);
-  const pre: Preprocess = { ...data.pre, classes: [...classNames] };
+  const pre: Preprocess = { ...data.pre, classes: [...classNames], ...(classes ? { classIndices: [...classes] } : {}) };
   const trainable = model.numParameters(true);
   const quiet = values.quiet ?? false;
   if (!quiet) {

@@ -50,6 +50,13 @@ test('finetune: frozen backbone + new 2-class head on 5 labels per class; the ba
   }
   const log = readFileSync(join(out, 'log.jsonl'), 'utf8');
   assert.match(log, /"type":"epoch"/);
+  // eval knows the class subset: the same test images (digits 3 and 7) and the same accuracy.
+  const finalAccuracy = Number(/test accuracy (\d+\.\d\d)% after/.exec(r.stdout)![1]);
+  const e = nerva('eval', join(out, 'checkpoint.safetensors'), '--json');
+  assert.equal(e.status, 0, e.stderr);
+  const evaluated = JSON.parse(e.stdout) as { accuracy: number; confusion: number[][] };
+  assert.equal(evaluated.confusion.length, 2);
+  assert.equal((100 * evaluated.accuracy).toFixed(2), finalAccuracy.toFixed(2));
 });
 
 test('finetune: bad patterns, heads and classes are one-line errors naming the value', () => {
