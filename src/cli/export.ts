@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './args.js';
 import { loadCheckpoint } from '../io/checkpoint.js';
 import { saveSafetensors } from '../io/safetensors.js';
 import { NervaError } from '../errors.js';
@@ -17,12 +17,7 @@ function usage(): string {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    throw new NervaError(`${(err as Error).message.split('\n')[0]} (see nerva export --help)`);
-  }
+  const parsed = parseCommand('export', { args: argv, allowPositionals: true, options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } });
   const { values, positionals } = parsed;
   if (values.help) return void console.log(usage());
   if (positionals.length !== 1) throw new NervaError(`export takes one checkpoint file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}\n${usage()}`);

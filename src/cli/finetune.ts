@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './args.js';
 import { Generator, manualSeed } from '../tensor/random.js';
 import { DataLoader } from '../data/dataloader.js';
 import type { Dataset } from '../data/dataset.js';
@@ -69,9 +69,7 @@ function numArg(name: string, v: string | undefined, fallback: number): number {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommand('finetune', {
       args: argv,
       allowPositionals: true,
       options: {
@@ -82,9 +80,6 @@ export async function run(argv: string[]): Promise<void> {
         backend: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     });
-  } catch (err) {
-    throw new NervaError(`${(err as Error).message.split('\n')[0]} (see nerva finetune --help)`);
-  }
   const { values, positionals } = parsed;
   if (values.help) return void console.log(usage());
   if (positionals.length !== 1) throw new NervaError(`finetune takes one checkpoint file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}\n${usage()}`);

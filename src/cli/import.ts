@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './args.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { loadSafetensors } from '../io/safetensors.js';
 import { saveCheckpoint } from '../io/checkpoint.js';
@@ -50,15 +50,10 @@ function checkKeys(path: string, arch: string, own: Map<string, Tensor>, file: M
 }
 
 export async function run(argv: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommand('import', {
       args: argv, allowPositionals: true,
       options: { arch: { type: 'string' }, out: { type: 'string', short: 'o' }, classes: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
-  } catch (err) {
-    throw new NervaError(`${(err as Error).message.split('\n')[0]} (see nerva import --help)`);
-  }
   const { values, positionals } = parsed;
   if (values.help) return void console.log(usage());
   if (positionals.length !== 1) throw new NervaError(`import takes one safetensors file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}\n${usage()}`);

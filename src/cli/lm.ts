@@ -9,7 +9,7 @@
  * tokens plus </s>, unknown tokens as <unk>; so perplexity / bits per character compare.
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommand } from './args.js';
 import { NervaError } from '../errors.js';
 import { getRngState, manualSeed, setRngState } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -125,7 +125,7 @@ function sampleText(model: RNNLM, vocab: Vocabulary, level: NeuralLevel, seed: n
 // ------------------------------------------------------------------ train
 
 async function train(argv: string[]): Promise<void> {
-  const { values: o, positionals } = parseArgs({
+  const { values: o, positionals } = parseCommand('lm train', {
     args: argv,
     allowPositionals: true,
     options: {
@@ -300,7 +300,7 @@ async function train(argv: string[]): Promise<void> {
 // ------------------------------------------------------------------ eval
 
 async function evalCommand(argv: string[]): Promise<void> {
-  const { values: o, positionals } = parseArgs({
+  const { values: o, positionals } = parseCommand('lm eval', {
     args: argv,
     allowPositionals: true,
     options: { backend: { type: 'string', default: 'wasm' }, 'batch-size': { type: 'string', default: '16' }, help: { type: 'boolean', short: 'h' } },
@@ -320,7 +320,7 @@ async function evalCommand(argv: string[]): Promise<void> {
 // ------------------------------------------------------------------ sample
 
 async function sampleCommand(argv: string[]): Promise<void> {
-  const { values: o, positionals } = parseArgs({
+  const { values: o, positionals } = parseCommand('lm sample', {
     args: argv,
     allowPositionals: true,
     options: {
