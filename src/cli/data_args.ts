@@ -1,4 +1,5 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { makeDirectories } from '../io/atomic.js';
 import { join } from 'node:path';
 import { Generator } from '../tensor/random.js';
 import { ByteImageDataset, take, type Dataset, type Transform } from '../data/dataset.js';
@@ -116,7 +117,7 @@ function pickBytes(ds: ByteImageDataset, indices: number[]): ByteImageDataset {
 /** Creates the output folder and checks that it can be written, with a one-line error if not. */
 export function prepareOutDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
     accessSync(dir, constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -8,7 +8,8 @@
  * Tokens and scores follow the n-gram tools (`nerva ngram`): the same tokenizer, each sentence's
  * tokens plus </s>, unknown tokens as <unk>; so perplexity / bits per character compare.
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { makeDirectories } from '../io/atomic.js';
 import { parseCommand } from './args.js';
 import { NervaError } from '../errors.js';
 import { getRngState, manualSeed, setRngState } from '../tensor/random.js';
@@ -223,7 +224,11 @@ async function train(argv: string[]): Promise<void> {
     batchSize = fit;
   }
   const valid = o.valid ? encode(sentencesOf(readText(o.valid, '--valid file'), spec), vocab) : null;
-  mkdirSync(dir, { recursive: true });
+  try {
+    makeDirectories(dir);
+  } catch (err) {
+    throw new NervaError(`cannot create the output folder '${dir}': ${(err as Error).message}; choose another with -o`);
+  }
   saveVocab(dir, vocab, spec);
 
   const stream = new BatchedStream(data.ids, batchSize);

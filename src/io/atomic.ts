@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { NervaError } from '../errors.js';
 
 /**
@@ -31,4 +31,21 @@ export function writeFileAtomic(path: string, chunks: Uint8Array | string | Iter
     if (err instanceof NervaError) throw err;
     throw new NervaError(`cannot write '${path}': ${(err as Error).message}`);
   }
+}
+
+/**
+ * mkdir -p, one level at a time. NOTE: Node 20's mkdirSync(…, { recursive: true }) spins forever on
+ * some paths it cannot create (seen with /proc/x); creating each missing level on its own fails
+ * at once with that level's error instead.
+ */
+export function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  let d = resolve(dir);
+  while (!existsSync(d)) {
+    missing.push(d);
+    const parent = dirname(d);
+    if (parent === d) break;
+    d = parent;
+  }
+  for (const m of missing.reverse()) mkdirSync(m);
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from '../tensor/tensor.js';
 import { getRngState, setRngState } from '../tensor/random.js';
@@ -10,7 +10,7 @@ import type { Scheduler } from '../optim/lr_scheduler.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { DataLoader, DataLoaderState } from '../data/dataloader.js';
 import { saveCheckpoint } from '../io/checkpoint.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic, makeDirectories } from '../io/atomic.js';
 import { ProgressBar, formatDuration } from './progress.js';
 import { ConfusionMatrix, correctCount } from './metrics.js';
 import { plotConfusion, plotCurves, type EpochRecord } from './plot.js';
@@ -129,7 +129,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   const logPath = out ? join(out, 'log.jsonl') : undefined;
   if (out) {
     try {
-      mkdirSync(out, { recursive: true });
+      makeDirectories(out);
     } catch (err) {
       throw new NervaError(`cannot create the output folder '${out}': ${(err as Error).message}`);
     }
