@@ -203,64 +203,46 @@ function poolTasks(g: Pool2dGeometry, T: number): { tasks: number; per: number; 
 const poolArgs = (g: Pool2dGeometry): number[] =>
   [g.n * g.c, g.h, g.w, g.kh, g.kw, g.oh, g.ow, g.strideH, g.strideW, g.padH, g.padW];
 
-export function maxPool2d(x: FloatArray, y: FloatArray, argmax: Int32Array, g: Pool2dGeometry): void {
-  if (!allF32(x, y)) return refPool.maxPool2d(x, y, argmax, g);
-  const yLen = g.n * g.c * g.oh * g.ow;
-  if (yLen === 0) return;
+/**
+ * One pooling job, the same for all four kernels: `input` (and, for max-pool backward, the argmax
+ * indices) in, `output` out. The argument words are [geometry…, in, argmax, out, flag, per]; max-pool
+ * forward also copies the argmax it wrote back out. Lengths are the dense arrays' element counts.
+ */
+function runPool(kind: number, g: Pool2dGeometry, input: Float32Array, inLen: number, output: Float32Array, outLen: number,
+  argmax: { data: Int32Array; copyIn: boolean } | null, flag: number): void {
+  if (outLen === 0) return;
   const rt = getRuntime();
   const S = poolTasks(g, rt.getNumThreads());
-  const xLen = g.n * g.c * g.h * g.w;
+  const yLen = g.n * g.c * g.oh * g.ow;
   const arena = new Arena(rt.wsBase);
-  const px = arena.alloc(xLen), pa = arena.alloc(yLen), py = arena.alloc(yLen);
+  const pin = arena.alloc(inLen), pa = argmax ? arena.alloc(yLen) : 0, pout = arena.alloc(outLen);
   rt.ensureBytes(arena.p);
-  copyIn(rt, x as Float32Array, px, xLen);
-  rt.run(Kind.MAXPOOL, S.tasks, [...poolArgs(g), px, pa, py, 0, S.per], 0, S.parallel);
-  copyOut(rt, py, y as Float32Array, yLen);
-  copyOut(rt, pa, argmax, yLen);
+  copyIn(rt, input, pin, inLen);
+  if (argmax?.copyIn) copyIn(rt, argmax.data, pa, yLen);
+  rt.run(kind, S.tasks, [...poolArgs(g), pin, pa, pout, flag, S.per], 0, S.parallel);
+  copyOut(rt, pout, output, outLen);
+  if (argmax && !argmax.copyIn) copyOut(rt, pa, argmax.data, yLen);
+}
+
+const planeLen = (g: Pool2dGeometry) => g.n * g.c * g.h * g.w;
+const pooledLen = (g: Pool2dGeometry) => g.n * g.c * g.oh * g.ow;
+
+export function maxPool2d(x: FloatArray, y: FloatArray, argmax: Int32Array, g: Pool2dGeometry): void {
+  if (!allF32(x, y)) return refPool.maxPool2d(x, y, argmax, g);
+  runPool(Kind.MAXPOOL, g, x as Float32Array, planeLen(g), y as Float32Array, pooledLen(g), { data: argmax, copyIn: false }, 0);
 }
 
 export function maxPool2dBackward(gy: FloatArray, argmax: Int32Array, gx: FloatArray, g: Pool2dGeometry): void {
   if (!allF32(gy, gx)) return refPool.maxPool2dBackward(gy, argmax, gx, g);
-  const gxLen = g.n * g.c * g.h * g.w;
-  if (gxLen === 0) return;
-  const rt = getRuntime();
-  const S = poolTasks(g, rt.getNumThreads());
-  const yLen = g.n * g.c * g.oh * g.ow;
-  const arena = new Arena(rt.wsBase);
-  const pgy = arena.alloc(yLen), pa = arena.alloc(yLen), pgx = arena.alloc(gxLen);
-  rt.ensureBytes(arena.p);
-  copyIn(rt, gy as Float32Array, pgy, yLen);
-  copyIn(rt, argmax, pa, yLen);
-  rt.run(Kind.MAXPOOL_BWD, S.tasks, [...poolArgs(g), pgy, pa, pgx, 0, S.per], 0, S.parallel);
-  copyOut(rt, pgx, gx as Float32Array, gxLen);
+  runPool(Kind.MAXPOOL_BWD, g, gy as Float32Array, pooledLen(g), gx as Float32Array, planeLen(g), { data: argmax, copyIn: true }, 0);
 }
 
 export function avgPool2d(x: FloatArray, y: FloatArray, g: Pool2dGeometry, countIncludePad: boolean): void {
   if (!allF32(x, y)) return refPool.avgPool2d(x, y, g, countIncludePad);
-  const yLen = g.n * g.c * g.oh * g.ow;
-  if (yLen === 0) return;
-  const rt = getRuntime();
-  const S = poolTasks(g, rt.getNumThreads());
-  const xLen = g.n * g.c * g.h * g.w;
-  const arena = new Arena(rt.wsBase);
-  const px = arena.alloc(xLen), py = arena.alloc(yLen);
-  rt.ensureBytes(arena.p);
-  copyIn(rt, x as Float32Array, px, xLen);
-  rt.run(Kind.AVGPOOL, S.tasks, [...poolArgs(g), px, 0, py, countIncludePad ? 1 : 0, S.per], 0, S.parallel);
-  copyOut(rt, py, y as Float32Array, yLen);
+  runPool(Kind.AVGPOOL, g, x as Float32Array, planeLen(g), y as Float32Array, pooledLen(g), null, countIncludePad ? 1 : 0);
 }
 
 export function avgPool2dBackward(gy: FloatArray, gx: FloatArray, g: Pool2dGeometry, countIncludePad: boolean): void {
   if (!allF32(gy, gx)) return refPool.avgPool2dBackward(gy, gx, g, countIncludePad);
-  const gxLen = g.n * g.c * g.h * g.w;
-  if (gxLen === 0) return;
-  const rt = getRuntime();
-  const S = poolTasks(g, rt.getNumThreads());
-  const yLen = g.n * g.c * g.oh * g.ow;
-  const arena = new Arena(rt.wsBase);
-  const pgy = arena.alloc(yLen), pgx = arena.alloc(gxLen);
-  rt.ensureBytes(arena.p);
-  copyIn(rt, gy as Float32Array, pgy, yLen);
-  rt.run(Kind.AVGPOOL_BWD, S.tasks, [...poolArgs(g), pgy, 0, pgx, countIncludePad ? 1 : 0, S.per], 0, S.parallel);
-  copyOut(rt, pgx, gx as Float32Array, gxLen);
+  runPool(Kind.AVGPOOL_BWD, g, gy as Float32Array, pooledLen(g), gx as Float32Array, planeLen(g), null, countIncludePad ? 1 : 0);
 }
