@@ -3,7 +3,7 @@ import { HASH_SEED, WordTable, cursor, parseNumberAt } from './arpa-fast.js';
 import { forEachLine, readLines } from './lines.js';
 import { NgramModel, type ModelInfo, type NgramTable } from './model.js';
 import { LEVELS, type Level, type SentenceMode } from './tokenize.js';
-import { BOS, BOS_WORD, EOS, EOS_WORD, MAX_ARPA_ORDER, UNK, UNK_WORD, Vocabulary } from './vocab.js';
+import { BOS, BOS_WORD, EOS, EOS_WORD, MAX_ARPA_ORDER, UNK, Vocabulary } from './vocab.js';
 
 type Stage = 'preamble' | 'counts' | 'header' | 'entries' | 'end' | 'done';
 

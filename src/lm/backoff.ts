@@ -41,7 +41,6 @@ export function addKModel(adj: AdjustedCounts, vocab: Vocabulary, k: number, inf
  */
 export function stupidBackoffModel(adj: AdjustedCounts, vocab: Vocabulary, alpha = 0.4, info: ModelInfo = {}): NgramModel {
   const N = adj.order;
-  const V = vocab.size;
   const contextsOf = allContextRows(adj.orders.map((o) => o.keys), allSuffixRows(adj.orders.map((o) => o.keys)));
   const probs: Float64Array[] = [];
   for (let n = 1; n <= N; n++) {

@@ -71,7 +71,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opti
   if (!isFloat(x.dtype) || x.dtype !== weight.dtype) throw new NervaError(`conv2d: input and weight must have the same floating-point dtype, got ${x.dtype} and ${weight.dtype}`);
   const groups = options.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1) throw new NervaError(`conv2d: groups must be a positive integer, got ${groups}`);
-  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const [n, c] = x.shape as [number, number, number, number];
   const [o, cg, kh, kw] = weight.shape as [number, number, number, number];
   if (c !== cg * groups) {
     throw new ShapeError(`conv2d: input has ${c} channels (shape ${formatShape(x.shape)}) but weight ${formatShape(weight.shape)} with groups=${groups} expects ${cg * groups}`);
