@@ -5,10 +5,10 @@ export function isGradEnabled(): boolean {
   return enabled;
 }
 
-/** Runs fn without recording history (inference, optimizer updates); restores the mode after. */
-export function noGrad<T>(fn: () => T): T {
+/** Runs fn with recording set to `mode`, restoring the previous mode afterwards (even on throw). */
+function withGradMode<T>(mode: boolean, fn: () => T): T {
   const prev = enabled;
-  enabled = false;
+  enabled = mode;
   try {
     return fn();
   } finally {
@@ -16,13 +16,12 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Runs fn without recording history (inference, optimizer updates); restores the mode after. */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
 /** Runs fn with history recording on, even inside noGrad. */
 export function enableGrad<T>(fn: () => T): T {
-  const prev = enabled;
-  enabled = true;
-  try {
-    return fn();
-  } finally {
-    enabled = prev;
-  }
+  return withGradMode(true, fn);
 }
