@@ -4,3 +4,4 @@
 export { sgemm, gemmWorkspaceBytes } from './gemm';
 export { work, heapBase } from './work';
 export { peak } from './peak';
+export { lstmWorkspaceBytes } from './rnn';

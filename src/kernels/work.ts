@@ -12,6 +12,7 @@
 import { sgemm, GEMM_WS_BYTES, NR, MR } from './gemm';
 import { im2col, col2im } from './conv';
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
+import { lstmForwardTask, lstmBackwardTask } from './rnn';
 
 export const K_GEMM = 1;
 export const K_CONV_FWD = 2;
@@ -22,6 +23,8 @@ export const K_MAXPOOL = 6;
 export const K_MAXPOOL_BWD = 7;
 export const K_AVGPOOL = 8;
 export const K_AVGPOOL_BWD = 9;
+export const K_LSTM_FWD = 10;
+export const K_LSTM_BWD = 11;
 
 const ARG: i32 = 8;
 /** byte offset of the ACTIVE word */
@@ -68,6 +71,8 @@ function runTask(job: usize, kind: i32, t: i32, tid: i32, ws: usize): void {
   else if (kind == K_CONV_BWD_W) convBwdWTask(job, t, tid, ws);
   else if (kind == K_REDUCE) reduceTask(job, t);
   else if (kind >= K_MAXPOOL && kind <= K_AVGPOOL_BWD) poolTask(job, kind, t);
+  else if (kind == K_LSTM_FWD) lstmForwardTask(job, t, ws);
+  else if (kind == K_LSTM_BWD) lstmBackwardTask(job, t, ws);
 }
 
 /** GEMM args: 0 m 1 n 2 k 3 a 4 rsA 5 csA 6 bsA 7 b 8 rsB 9 csB 10 bsB 11 c 12 ldc 13 bsC 14 acc

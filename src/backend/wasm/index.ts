@@ -1,7 +1,7 @@
 /**
  * The `wasm` backend: WebAssembly SIMD kernels (src/kernels/, AssemblyScript) on a worker-thread
  * pool sharing one WebAssembly.Memory. It overrides the kernels speed needs (matmul, conv2d and
- * its backwards, pooling) and takes every other kernel from `ref`, which stays the specification.
+ * its backwards, pooling, the fused LSTM recurrence) and takes every other kernel from `ref`, which stays the specification.
  *
  *   import { wasmBackend, setNumThreads } from './backend/wasm/index.js';
  *   setBackend('wasm');        // registered under this name when this module loads
@@ -16,6 +16,7 @@ import { refBackend } from '../ref/index.js';
 import { registerBackend } from '../index.js';
 import { getRuntime } from './runtime.js';
 import * as k from './kernels.js';
+import { lstmForward, lstmBackward } from './rnn.js';
 
 export const wasmBackend: Backend = {
   ...refBackend,
@@ -28,6 +29,8 @@ export const wasmBackend: Backend = {
   maxPool2dBackward: k.maxPool2dBackward,
   avgPool2d: k.avgPool2d,
   avgPool2dBackward: k.avgPool2dBackward,
+  lstmForward,
+  lstmBackward,
 };
 
 /** Threads the wasm kernels use from now on (1 = the calling thread only). */

@@ -1,0 +1,65 @@
+// The wasm backend's fused LSTM recurrence (src/kernels/rnn.ts) against the reference loop in
+// src/ops/lstm_cell.ts: odd sizes (H ≡ 1, 2, 3 mod 4 exercise the scalar tails), variable lengths
+// with zeros, reverse direction, with and without b_hh, one and two threads; outputs, final states
+// and every gradient.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { randn } from '../../src/tensor/creation.js';
+import { manualSeed } from '../../src/tensor/random.js';
+import { mul, sum, add } from '../../src/ops/index.js';
+import { setBackend, getBackend } from '../../src/backend/index.js';
+import { setNumThreads, getNumThreads } from '../../src/backend/wasm/index.js';
+import { recurrence } from '../../src/ops/lstm_cell.js';
+
+interface Case { T: number; B: number; H: number; lengths?: number[]; reverse?: boolean; bias?: boolean }
+
+const CASES: Case[] = [
+  { T: 1, B: 1, H: 1 },
+  { T: 3, B: 2, H: 5 },
+  { T: 7, B: 3, H: 13, bias: false },
+  { T: 6, B: 4, H: 6, lengths: [6, 0, 3, 1] },
+  { T: 5, B: 3, H: 7, lengths: [2, 5, 4], reverse: true },
+  { T: 4, B: 2, H: 8, reverse: true },
+  { T: 9, B: 5, H: 40, lengths: [9, 7, 9, 1, 3] }, // > 8 units: several slices on two threads
+  { T: 0, B: 2, H: 3 },
+];
+
+function run(c: Case, backend: string): Float32Array[] {
+  setBackend(backend);
+  manualSeed(c.T * 1000 + c.B * 100 + c.H);
+  const G = 4 * c.H;
+  const gx = randn([c.T, c.B, G]).requiresGrad_();
+  const w = mul(randn([G, c.H]), 0.4).detach().requiresGrad_();
+  const b = c.bias === false ? null : randn([G]).requiresGrad_();
+  const h0 = randn([c.B, c.H]).requiresGrad_();
+  const c0 = randn([c.B, c.H]).requiresGrad_();
+  const out = recurrence('lstm', gx, w, b, h0, c0, { reverse: c.reverse, lengths: c.lengths });
+  const r = randn(out.shape as number[]); // a random upstream gradient reaches every row
+  sum(add(mul(out, r), mul(out, out))).backward();
+  const grads = [gx.grad, w.grad, b?.grad ?? null, h0.grad, c0.grad];
+  return [out, ...grads].map((t: Tensor | null) => (t === null ? new Float32Array(0) : (t.toTypedArray() as Float32Array)));
+}
+
+for (const threads of [1, 2]) {
+  test(`wasm LSTM recurrence equals the reference loop (${threads} thread${threads > 1 ? 's' : ''})`, () => {
+    const before = getBackend().name, beforeThreads = getNumThreads();
+    setNumThreads(threads);
+    try {
+      for (const c of CASES) {
+        const want = run(c, 'ref'), got = run(c, 'wasm');
+        const names = ['output', 'grad gx', 'grad W_hh', 'grad b_hh', 'grad h0', 'grad c0'];
+        want.forEach((wv, i) => {
+          assert.equal(got[i]!.length, wv.length, `${names[i]} length, case ${JSON.stringify(c)}`);
+          for (let j = 0; j < wv.length; j++) {
+            const err = Math.abs(got[i]![j]! - wv[j]!);
+            if (!(err <= 2e-5 * (1 + Math.abs(wv[j]!)))) assert.fail(`${names[i]}[${j}] case ${JSON.stringify(c)}: wasm ${got[i]![j]}, ref ${wv[j]}`);
+          }
+        });
+      }
+    } finally {
+      setBackend(before);
+      setNumThreads(beforeThreads);
+    }
+  });
+}
