@@ -6,7 +6,7 @@
 //   col[(((ch − c0)·kh + ky)·kw + kx)·ldcol + (j − j0)] = x[ch, oy·sh − ph + ky·dh, ox·sw − pw + kx·dw]
 // (0 outside the image). col2im is the transpose: it adds every column entry back into gx.
 
-import { addInto } from './simd';
+import { addInto, copyF32, fillZeroF32 } from './simd';
 
 /** First output index o ≥ 0 with 0 ≤ o·s + off, i.e. ⌈−off / s⌉ clipped to [0, n]. */
 // @ts-ignore: decorator
@@ -46,18 +46,18 @@ export function im2col(
           const dst = row + (<usize>(j - j0 - ox0) << 2); // dst + ox·4 is column (oy, ox)
           const iy = oy * sh + yOff;
           if (iy < 0 || iy >= h) {
-            memory.fill(dst + (<usize>ox0 << 2), 0, <usize>(ox1 - ox0) << 2);
+            fillZeroF32(dst + (<usize>ox0 << 2), ox1 - ox0);
           } else {
             const a = min(max(lo, ox0), ox1);
             const b = min(max(hi, a), ox1);
-            if (a > ox0) memory.fill(dst + (<usize>ox0 << 2), 0, <usize>(a - ox0) << 2);
+            if (a > ox0) fillZeroF32(dst + (<usize>ox0 << 2), a - ox0);
             const src = xp + (<usize>(iy * w + xOff) << 2); // src + ix·4, ix = ox·sw
             if (sw == 1) {
-              memory.copy(dst + (<usize>a << 2), src + (<usize>a << 2), <usize>(b - a) << 2);
+              copyF32(dst + (<usize>a << 2), src + (<usize>a << 2), b - a);
             } else {
               for (let ox = a; ox < b; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>(ox * sw) << 2)));
             }
-            if (ox1 > b) memory.fill(dst + (<usize>b << 2), 0, <usize>(ox1 - b) << 2);
+            if (ox1 > b) fillZeroF32(dst + (<usize>b << 2), ox1 - b);
           }
           j += ox1 - ox0;
         }

@@ -30,3 +30,36 @@ export function addInto(dst: usize, src: usize, len: i32): void {
     store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
   }
 }
+
+/** dst[0..len) = src[0..len) (f32, any alignment, no overlap). V8 runs memory.copy as a call out of
+ * the compiled code, which costs more than the copy itself for the short rows of im2col (7–28
+ * floats on small images): short copies run inline. */
+// @ts-ignore: decorator
+@inline export function copyF32(dst: usize, src: usize, len: i32): void {
+  if (len > 64) {
+    memory.copy(dst, src, <usize>len << 2);
+    return;
+  }
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, v128.load(src + o));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(src + o));
+  }
+}
+
+/** dst[0..len) = 0 (f32); short runs inline, as copyF32. */
+// @ts-ignore: decorator
+@inline export function fillZeroF32(dst: usize, len: i32): void {
+  if (len > 64) {
+    memory.fill(dst, 0, <usize>len << 2);
+    return;
+  }
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) v128.store(dst + (<usize>i << 2), z);
+  for (; i < len; i++) store<f32>(dst + (<usize>i << 2), 0);
+}

@@ -12,6 +12,7 @@
 import { sgemm, GEMM_WS_BYTES, NR, MR } from './gemm';
 import { im2col, col2im } from './conv';
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
+import { copyF32 } from './simd';
 import { lstmForwardTask, lstmBackwardTask } from './rnn';
 
 export const K_GEMM = 1;
@@ -139,12 +140,11 @@ function stage(t: usize, chans: i32, r0: i32, rows: i32, N: i32, ja: i32, jb: i3
     const b = j / N;
     const q0 = j - b * N;
     const q1 = min(N, q0 + (jb - j));
-    const bytes = <usize>(q1 - q0) << 2;
     for (let r = 0; r < rows; r++) {
       const tp = t + (<usize>((b * chans + r0 + r) * N + q0) << 2);
       const sp = st + (<usize>(r * ld + j - ja) << 2);
-      if (toStage) memory.copy(sp, tp, bytes);
-      else memory.copy(tp, sp, bytes);
+      if (toStage) copyF32(sp, tp, q1 - q0);
+      else copyF32(tp, sp, q1 - q0);
     }
     j += q1 - q0;
   }
