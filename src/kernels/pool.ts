@@ -37,10 +37,10 @@ export function maxPool(
           const row = iy * w;
           for (let ix = ix0; ix < ix1; ix++) {
             const v = load<f32>(xb + (<usize>(row + ix) << 2));
-            if (v > best || v != v) {
-              best = v;
-              arg = row + ix;
-            }
+            // branch-free: on random data this comparison is a coin flip the CPU cannot predict
+            const take = <i32>(v > best) | <i32>(v != v);
+            best = select<f32>(v, best, take);
+            arg = select<i32>(row + ix, arg, take);
           }
         }
         store<f32>(y + yo, best);
