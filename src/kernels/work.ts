@@ -14,6 +14,7 @@ import { im2col, col2im } from './conv';
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
 import { copyF32 } from './simd';
 import { lstmForwardTask, lstmBackwardTask } from './rnn';
+import { batchNormForward, batchNormBackward } from './norm';
 
 export const K_GEMM = 1;
 export const K_CONV_FWD = 2;
@@ -26,6 +27,8 @@ export const K_AVGPOOL = 8;
 export const K_AVGPOOL_BWD = 9;
 export const K_LSTM_FWD = 10;
 export const K_LSTM_BWD = 11;
+export const K_BN_FWD = 12;
+export const K_BN_BWD = 13;
 
 const ARG: i32 = 8;
 /** byte offset of the ACTIVE word */
@@ -74,6 +77,7 @@ function runTask(job: usize, kind: i32, t: i32, tid: i32, ws: usize): void {
   else if (kind >= K_MAXPOOL && kind <= K_AVGPOOL_BWD) poolTask(job, kind, t);
   else if (kind == K_LSTM_FWD) lstmForwardTask(job, t, ws);
   else if (kind == K_LSTM_BWD) lstmBackwardTask(job, t, ws);
+  else if (kind == K_BN_FWD || kind == K_BN_BWD) batchNormTask(job, kind, t);
 }
 
 /** GEMM args: 0 m 1 n 2 k 3 a 4 rsA 5 csA 6 bsA 7 b 8 rsB 9 csB 10 bsB 11 c 12 ldc 13 bsC 14 acc
@@ -325,4 +329,20 @@ function poolTask(job: usize, kind: i32, t: i32): void {
   else if (kind == K_MAXPOOL_BWD) maxPoolBackward(p0, p1, h, w, oh, ow, ptr(job, 11), ptr(job, 12), ptr(job, 13));
   else if (kind == K_AVGPOOL) avgPool(p0, p1, h, w, kh, kw, oh, ow, sh, sw, ph, pw, ptr(job, 11), ptr(job, 13), arg(job, 14));
   else avgPoolBackward(p0, p1, h, w, kh, kw, oh, ow, sh, sw, ph, pw, ptr(job, 11), ptr(job, 13), arg(job, 14));
+}
+
+/** Batch-norm args: 0 outer 1 c 2 inner 3 channels per task; forward: 4 x 5 weight 6 bias 7 y
+ * 8 mean 9 var 10 invstd 11 eps (f32 bits); backward: 4 x 5 gy 6 weight 7 mean 8 invstd 9 gx
+ * 10 gWeight 11 gBias (0 = none for weight, bias, gx). Task t = a range of channels. */
+function batchNormTask(job: usize, kind: i32, t: i32): void {
+  const c = arg(job, 1), per = arg(job, 3);
+  const j0 = t * per, j1 = min(c, j0 + per);
+  if (j0 >= j1) return;
+  if (kind == K_BN_FWD) {
+    batchNormForward(arg(job, 0), c, arg(job, 2), j0, j1, ptr(job, 4), ptr(job, 5), ptr(job, 6), ptr(job, 7),
+      ptr(job, 8), ptr(job, 9), ptr(job, 10), reinterpret<f32>(arg(job, 11)));
+  } else {
+    batchNormBackward(arg(job, 0), c, arg(job, 2), j0, j1, ptr(job, 4), ptr(job, 5), ptr(job, 6), ptr(job, 7),
+      ptr(job, 8), ptr(job, 9), ptr(job, 10), ptr(job, 11));
+  }
 }

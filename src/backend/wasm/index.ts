@@ -1,7 +1,7 @@
 /**
  * The `wasm` backend: WebAssembly SIMD kernels (src/kernels/, AssemblyScript) on a worker-thread
  * pool sharing one WebAssembly.Memory. It overrides the kernels speed needs (matmul, conv2d and
- * its backwards, pooling, the fused LSTM recurrence) and takes every other kernel from `ref`, which stays the specification.
+ * its backwards, pooling, the fused LSTM recurrence, batch norm) and takes every other kernel from `ref`, which stays the specification.
  *
  *   import { wasmBackend, setNumThreads } from './backend/wasm/index.js';
  *   setBackend('wasm');        // registered under this name when this module loads
@@ -17,6 +17,7 @@ import { registerBackend } from '../index.js';
 import { getRuntime } from './runtime.js';
 import * as k from './kernels.js';
 import { lstmForward, lstmBackward } from './rnn.js';
+import { batchNormForward, batchNormBackward } from './norm.js';
 
 export const wasmBackend: Backend = {
   ...refBackend,
@@ -31,6 +32,8 @@ export const wasmBackend: Backend = {
   avgPool2dBackward: k.avgPool2dBackward,
   lstmForward,
   lstmBackward,
+  batchNormForward,
+  batchNormBackward,
 };
 
 /** Threads the wasm kernels use from now on (1 = the calling thread only). */

@@ -1,0 +1,128 @@
+// Training-mode batch normalization, forward and backward, for a range of channels of x viewed as
+// (outer, c, inner) — the same arithmetic as src/backend/ref/elementwise.ts (the specification):
+// two passes for the statistics (the centered sum of squares does not cancel), biased variance,
+// y = x·scale + shift. Sums run in four f32 lanes per row and are added into f64 totals per row, so
+// a channel of 10⁵ elements keeps the reference's accuracy.
+
+// @ts-ignore: decorator
+@inline function sumRow(p: usize, n: i32): f64 {
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, v128.load(p + (<usize>i << 2)));
+  let s: f64 = <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1)
+    + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+  for (; i < n; i++) s += <f64>load<f32>(p + (<usize>i << 2));
+  return s;
+}
+
+/** Σ (x − m)² over one row. */
+// @ts-ignore: decorator
+@inline function sqDevRow(p: usize, n: i32, m: f32): f64 {
+  const mv = f32x4.splat(m);
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const d = f32x4.sub(v128.load(p + (<usize>i << 2)), mv);
+    acc = f32x4.add(acc, f32x4.mul(d, d));
+  }
+  let s: f64 = <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1)
+    + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+  for (; i < n; i++) {
+    const d = load<f32>(p + (<usize>i << 2)) - m;
+    s += <f64>(d * d);
+  }
+  return s;
+}
+
+export function batchNormForward(
+  outer: i32, c: i32, inner: i32, j0: i32, j1: i32, x: usize, weight: usize, bias: usize, y: usize,
+  mean: usize, varOut: usize, invstd: usize, eps: f32,
+): void {
+  const count = <f64>outer * <f64>inner;
+  for (let j = j0; j < j1; j++) {
+    let s: f64 = 0;
+    for (let o = 0; o < outer; o++) s += sumRow(x + (<usize>((o * c + j) * inner) << 2), inner);
+    const m = <f32>(s / count);
+    let ss: f64 = 0;
+    for (let o = 0; o < outer; o++) ss += sqDevRow(x + (<usize>((o * c + j) * inner) << 2), inner, m);
+    const v = ss / count;
+    const is = <f32>(1 / Math.sqrt(v + <f64>eps));
+    const jb = <usize>j << 2;
+    store<f32>(mean + jb, m);
+    store<f32>(varOut + jb, <f32>v);
+    store<f32>(invstd + jb, is);
+    const scale = weight == 0 ? is : is * load<f32>(weight + jb);
+    const shift = (bias == 0 ? <f32>0 : load<f32>(bias + jb)) - m * scale;
+    const sv = f32x4.splat(scale), hv = f32x4.splat(shift);
+    for (let o = 0; o < outer; o++) {
+      const off = <usize>((o * c + j) * inner) << 2;
+      const xp = x + off, yp = y + off;
+      let i = 0;
+      for (; i + 4 <= inner; i += 4) {
+        const q = <usize>i << 2;
+        v128.store(yp + q, f32x4.add(f32x4.mul(v128.load(xp + q), sv), hv));
+      }
+      for (; i < inner; i++) {
+        const q = <usize>i << 2;
+        store<f32>(yp + q, load<f32>(xp + q) * scale + shift);
+      }
+    }
+  }
+}
+
+/** gWeight = Σ gy·x̂, gBias = Σ gy, gx = k·(gy − Σgy/M − x̂·Σ(gy·x̂)/M) with k = γ·invstd (gx = 0
+ * pointer: statistics only). */
+export function batchNormBackward(
+  outer: i32, c: i32, inner: i32, j0: i32, j1: i32, x: usize, gy: usize, weight: usize,
+  mean: usize, invstd: usize, gx: usize, gWeight: usize, gBias: usize,
+): void {
+  const count = <f64>outer * <f64>inner;
+  for (let j = j0; j < j1; j++) {
+    const jb = <usize>j << 2;
+    const m = load<f32>(mean + jb), is = load<f32>(invstd + jb);
+    const mv = f32x4.splat(m);
+    let sg: f64 = 0, sgc: f64 = 0;
+    for (let o = 0; o < outer; o++) {
+      const off = <usize>((o * c + j) * inner) << 2;
+      const xp = x + off, gp = gy + off;
+      let a1 = f32x4.splat(0), a2 = f32x4.splat(0);
+      let i = 0;
+      for (; i + 4 <= inner; i += 4) {
+        const q = <usize>i << 2;
+        const d = v128.load(gp + q);
+        a1 = f32x4.add(a1, d);
+        a2 = f32x4.add(a2, f32x4.mul(d, f32x4.sub(v128.load(xp + q), mv)));
+      }
+      sg += <f64>f32x4.extract_lane(a1, 0) + <f64>f32x4.extract_lane(a1, 1) + <f64>f32x4.extract_lane(a1, 2) + <f64>f32x4.extract_lane(a1, 3);
+      sgc += <f64>f32x4.extract_lane(a2, 0) + <f64>f32x4.extract_lane(a2, 1) + <f64>f32x4.extract_lane(a2, 2) + <f64>f32x4.extract_lane(a2, 3);
+      for (; i < inner; i++) {
+        const q = <usize>i << 2;
+        const d = load<f32>(gp + q);
+        sg += <f64>d;
+        sgc += <f64>(d * (load<f32>(xp + q) - m));
+      }
+    }
+    const sgx = sgc * <f64>is;
+    store<f32>(gWeight + jb, <f32>sgx);
+    store<f32>(gBias + jb, <f32>sg);
+    if (gx == 0) continue;
+    const k = weight == 0 ? is : is * load<f32>(weight + jb);
+    const meanG = <f32>(sg / count);
+    const b = <f32>((sgx / count) * <f64>is);
+    const kv = f32x4.splat(k), gv = f32x4.splat(meanG), bv = f32x4.splat(b);
+    for (let o = 0; o < outer; o++) {
+      const off = <usize>((o * c + j) * inner) << 2;
+      const xp = x + off, gp = gy + off, op = gx + off;
+      let i = 0;
+      for (; i + 4 <= inner; i += 4) {
+        const q = <usize>i << 2;
+        const xc = f32x4.mul(f32x4.sub(v128.load(xp + q), mv), bv);
+        v128.store(op + q, f32x4.mul(kv, f32x4.sub(f32x4.sub(v128.load(gp + q), gv), xc)));
+      }
+      for (; i < inner; i++) {
+        const q = <usize>i << 2;
+        store<f32>(op + q, k * (load<f32>(gp + q) - meanG - (load<f32>(xp + q) - m) * b));
+      }
+    }
+  }
+}
