@@ -1,7 +1,8 @@
 /**
  * The `wasm` backend: WebAssembly SIMD kernels (src/kernels/, AssemblyScript) on a worker-thread
  * pool sharing one WebAssembly.Memory. It overrides the kernels speed needs (matmul, conv2d and
- * its backwards, pooling) and takes every other kernel from `ref`, which stays the specification.
+ * its backwards, pooling, softmax cross-entropy, bias-gradient sums) and takes every other kernel
+ * from `ref`, which stays the specification.
  *
  *   import { wasmBackend, setNumThreads } from './backend/wasm/index.js';
  *   setBackend('wasm');        // registered under this name when this module loads
@@ -16,6 +17,7 @@ import { refBackend } from '../ref/index.js';
 import { registerBackend } from '../index.js';
 import { getRuntime } from './runtime.js';
 import * as k from './kernels.js';
+import * as ew from './elementwise.js';
 
 export const wasmBackend: Backend = {
   ...refBackend,
@@ -28,6 +30,9 @@ export const wasmBackend: Backend = {
   maxPool2dBackward: k.maxPool2dBackward,
   avgPool2d: k.avgPool2d,
   avgPool2dBackward: k.avgPool2dBackward,
+  softmaxCrossEntropy: ew.softmaxCrossEntropy,
+  softmaxCrossEntropyBackward: ew.softmaxCrossEntropyBackward,
+  reduce: ew.reduce,
 };
 
 /** Threads the wasm kernels use from now on (1 = the calling thread only). */

@@ -29,7 +29,7 @@ export function setConvChunkElements(n: number): number {
 }
 
 /** Per-call bump allocator over the runtime's data region (after the workspaces). */
-class Arena {
+export class Arena {
   p: number;
   constructor(start: number) { this.p = start; }
   alloc(elems: number): number {
@@ -39,13 +39,13 @@ class Arena {
   }
 }
 
-function copyIn(rt: WasmRuntime, src: Float32Array | Int32Array, ptr: number, len: number): void {
+export function copyIn(rt: WasmRuntime, src: Float32Array | Int32Array, ptr: number, len: number): void {
   if (len <= 0) return;
   const view = src instanceof Float32Array ? rt.f32 : rt.i32;
   view.set(src.length === len ? src : src.subarray(0, len), ptr >> 2);
 }
 
-function copyOut(rt: WasmRuntime, ptr: number, dst: Float32Array | Int32Array, len: number): void {
+export function copyOut(rt: WasmRuntime, ptr: number, dst: Float32Array | Int32Array, len: number): void {
   if (len <= 0) return;
   const view = dst instanceof Float32Array ? rt.f32 : rt.i32;
   dst.set(view.subarray(ptr >> 2, (ptr >> 2) + len));
