@@ -147,3 +147,25 @@ export function sumLeading_f32(x: usize, out: usize, rows: i32, cols: i32, acc: 
     for (let j = 0; j < w; j++) store<f32>(ob + (<usize>j << 2), <f32>load<f64>(acc + (<usize>j << 3)));
   }
 }
+
+/**
+ * addRows_f32: out[i, j] = x[i, j] + b[j] for x, out (rows, cols) dense f32 and b (cols) f32 (a
+ * bias add). out may alias x. One correctly rounded f32 add per element: bitwise what ref gives.
+ */
+export function addRows_f32(x: usize, b: usize, out: usize, rows: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 2;
+  const cv = cols & ~3;
+  for (let i = 0; i < rows; i++) {
+    const xr = x + <usize>i * rowBytes;
+    const or = out + <usize>i * rowBytes;
+    let j = 0;
+    for (; j < cv; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(or + o, f32x4.add(v128.load(xr + o), v128.load(b + o)));
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(or + o, load<f32>(xr + o) + load<f32>(b + o));
+    }
+  }
+}

@@ -4,4 +4,4 @@
 export { sgemm, gemmWorkspaceBytes } from './gemm';
 export { work, heapBase } from './work';
 export { peak } from './peak';
-export { softmaxCrossEntropy_f32, softmaxCrossEntropyBackward_f32, sumLeading_f32 } from './elementwise';
+export { softmaxCrossEntropy_f32, softmaxCrossEntropyBackward_f32, sumLeading_f32, addRows_f32 } from './elementwise';

@@ -156,3 +156,27 @@ test('word-LM softmaxCrossEntropy on the wasm backend equals functional crossEnt
     setBackend(prev);
   }
 });
+
+test('binary add of a dense tensor and a broadcast row (bias add): wasm = ref bitwise, either side, odd sizes', () => {
+  const cases: number[][] = [[32, 35, 5003], [1120, 800], [7, 1025], [3, 5, 97], [2000, 1], [1, 1030], [2, 0, 600]];
+  for (const shape of cases) {
+    const nd = shape.length, cols = shape[nd - 1]!, n = shape.reduce((p, d) => p * d, 1);
+    const x = Float32Array.from({ length: n + 3 }, () => rand() * 8 - 4); // offset 3: a view
+    const b = Float32Array.from({ length: cols + 1 }, () => rand() * 8 - 4); // offset 1
+    const xs = { data: x, offset: 3, strides: shape.map((_, d) => shape.slice(d + 1).reduce((p, v) => p * v, 1)) };
+    const bs = { data: b, offset: 1, strides: shape.map((_, d) => (d === nd - 1 ? 1 : 0)) };
+    for (const [l, r] of [[xs, bs], [bs, xs]] as const) {
+      const got = new Float32Array(n).fill(NaN), want = new Float32Array(n);
+      wasmBackend.binary('add', l, r, got, shape);
+      ref.binary('add', l, r, want, shape);
+      assert.deepEqual(got, want, `add ${JSON.stringify(shape)} bias ${l === bs ? 'left' : 'right'}`);
+    }
+  }
+  // not the bias pattern: goes to ref
+  const a = { data: Float32Array.from({ length: 2048 }, () => rand()), offset: 0, strides: [64, 1] };
+  const c = { data: Float32Array.from({ length: 32 }, () => rand()), offset: 0, strides: [1, 0] };
+  const got = new Float32Array(2048), want = new Float32Array(2048);
+  wasmBackend.binary('add', a, c, got, [32, 64]);
+  ref.binary('add', a, c, want, [32, 64]);
+  assert.deepEqual(got, want, 'column broadcast');
+});

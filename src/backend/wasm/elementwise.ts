@@ -1,11 +1,11 @@
 /**
  * The elementwise and reduction Backend methods the wasm runtime accelerates: softmax cross-entropy
- * (forward, backward) and the sum over a leading axis (a bias gradient), float32, on the calling
+ * (forward, backward), the sum over a leading axis (a bias gradient) and the bias add, float32, on the calling
  * thread (direct calls into the module's exports, no job). Each copies its inputs into wasm memory,
  * runs and copies the results out, like kernels.ts. float64, other reduce shapes and calls too small
  * to repay the copies go to the reference kernels.
  */
-import type { DataArray, FloatArray, ReduceOp } from '../backend.js';
+import type { BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput } from '../backend.js';
 import * as ref from '../ref/elementwise.js';
 import { getRuntime } from './runtime.js';
 import { Arena, copyIn, copyOut } from './kernels.js';
@@ -63,4 +63,43 @@ export function reduce(op: ReduceOp, x: DataArray, out: DataArray, outer: number
   copyIn(rt, x, px, n);
   rt.ex.sumLeading_f32(px, po, size, inner, pacc);
   copyOut(rt, po, out, inner);
+}
+
+/** x read densely in `shape` (size-1 dims have any stride). */
+function dense(x: StridedInput, shape: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && x.strides[d] !== expected) return false;
+    expected *= shape[d]!;
+  }
+  return true;
+}
+
+/** x is one row repeated over every leading dim: last stride 1, all others 0 (or size 1). */
+function row(x: StridedInput, shape: readonly number[]): boolean {
+  const nd = shape.length;
+  if (nd < 2 || (shape[nd - 1] !== 1 && x.strides[nd - 1] !== 1)) return false;
+  for (let d = 0; d < nd - 1; d++) if (shape[d] !== 1 && x.strides[d] !== 0) return false;
+  return true;
+}
+
+/** binary: 'add' of a dense (…, cols) tensor and a broadcast (cols) row (a Linear's bias, either
+ * side) runs addRows_f32; every other case is ref's. */
+export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: DataArray, shape: readonly number[]): void {
+  const n = out.length;
+  const f32 = a.data instanceof Float32Array && b.data instanceof Float32Array && out instanceof Float32Array;
+  if (op !== 'add' || !f32 || n < MIN_ELEMS) return ref.binary(op, a, b, out, shape);
+  let x: StridedInput, bias: StridedInput;
+  if (dense(a, shape) && row(b, shape)) [x, bias] = [a, b];
+  else if (dense(b, shape) && row(a, shape)) [x, bias] = [b, a];
+  else return ref.binary(op, a, b, out, shape);
+  const cols = shape[shape.length - 1]!, rows = n / cols;
+  const rt = getRuntime();
+  const arena = new Arena(rt.wsBase);
+  const px = arena.alloc(n), pb = arena.alloc(cols);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, (x.data as Float32Array).subarray(x.offset, x.offset + n), px, n);
+  copyIn(rt, (bias.data as Float32Array).subarray(bias.offset, bias.offset + cols), pb, cols);
+  rt.ex.addRows_f32(px, pb, px, rows, cols);
+  copyOut(rt, px, out, n);
 }

@@ -1,7 +1,7 @@
 /**
  * The `wasm` backend: WebAssembly SIMD kernels (src/kernels/, AssemblyScript) on a worker-thread
  * pool sharing one WebAssembly.Memory. It overrides the kernels speed needs (matmul, conv2d and
- * its backwards, pooling, softmax cross-entropy, bias-gradient sums) and takes every other kernel
+ * its backwards, pooling, softmax cross-entropy, bias adds and their gradient sums) and takes every other kernel
  * from `ref`, which stays the specification.
  *
  *   import { wasmBackend, setNumThreads } from './backend/wasm/index.js';
@@ -33,6 +33,7 @@ export const wasmBackend: Backend = {
   softmaxCrossEntropy: ew.softmaxCrossEntropy,
   softmaxCrossEntropyBackward: ew.softmaxCrossEntropyBackward,
   reduce: ew.reduce,
+  binary: ew.binary,
 };
 
 /** Threads the wasm kernels use from now on (1 = the calling thread only). */

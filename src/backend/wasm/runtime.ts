@@ -34,6 +34,7 @@ interface Exports {
   softmaxCrossEntropy_f32(x: number, target: number, loss: number, probs: number, rows: number, classes: number): void;
   softmaxCrossEntropyBackward_f32(probs: number, target: number, gLoss: number, gx: number, rows: number, classes: number): void;
   sumLeading_f32(x: number, out: number, rows: number, cols: number, acc: number): void;
+  addRows_f32(x: number, b: number, out: number, rows: number, cols: number): void;
 }
 
 /** Mirrors src/kernels/work.ts. */
