@@ -37,7 +37,7 @@ export function softmaxCrossEntropy_f32(x: usize, target: usize, loss: usize, pr
     // m = max over the row
     let mv = NEG_INF;
     let c = 0;
-    for (; c < cv; c += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>c << 2)));
+    for (; c < cv; c += 4) mv = f32x4.pmax(mv, v128.load(xr + (<usize>c << 2))); // pmax: one maxps, skips NaN like ref
     let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
     for (; c < classes; c++) m = max(m, load<f32>(xr + (<usize>c << 2)));
     if (m == -Infinity) m = 0; // an all −∞ row: s = 0 below and NaN results, as the composed formula
