@@ -5,3 +5,4 @@ export { sgemm, gemmWorkspaceBytes } from './gemm';
 export { work, heapBase } from './work';
 export { peak } from './peak';
 export { lstmWorkspaceBytes } from './rnn';
+export { softmaxCrossEntropy_f32, softmaxCrossEntropyBackward_f32, sumLeading_f32, addRows_f32 } from './elementwise';

@@ -15,11 +15,21 @@
 // @ts-ignore: decorator
 @inline const EXP_LO: f32 = -87.3365447504;
 
-/** eˣ on four lanes (x clamped to [−87.34, 88.38]: the result saturates instead of overflowing). */
+/** 1.5·2²³: adding it rounds a float32 |v| < 2²² to an integer (to nearest even) held in the low
+ * mantissa bits. */
+// @ts-ignore: decorator
+@inline const ROUND_MAGIC: f32 = 12582912.0;
+
+/** eˣ on four lanes (x clamped to [−87.34, 88.38]: the result saturates instead of overflowing).
+ * NOTE: pmin/pmax (one minps/maxps each on x64; NaN still propagates) and the magic-number
+ * rounding instead of f32x4.min/max, nearest and trunc_sat, which V8 expands into several
+ * instructions each: same bits for every non-NaN input, about twice as fast. */
 // @ts-ignore: decorator
 @inline export function expv(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  // n = round(x·log2e), and its integer in t's low bits
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
+  const n = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
   let p = f32x4.splat(1.9875691500e-4);
@@ -30,8 +40,8 @@
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   const r2 = f32x4.mul(r, r);
   const e = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1));
-  // 2ⁿ: (n + 127) << 23 in the exponent field
-  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  // 2ⁿ: (n + 127) << 23 in the exponent field; n = bits(t) − bits(ROUND_MAGIC)
+  const pow2n = i32x4.shl(i32x4.add(i32x4.sub(t, i32x4.splat(0x4b400000)), i32x4.splat(127)), 23);
   return f32x4.mul(e, pow2n);
 }
 

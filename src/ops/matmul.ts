@@ -77,8 +77,16 @@ function bmm(a: Tensor, b: Tensor): Tensor {
   // C = A·B: ∂L/∂A = G·Bᵀ, ∂L/∂B = Aᵀ·G (summed over broadcast batch dims)
   return record(out, 'matmul', [a, b], (g) => [
     a.requiresGrad ? sumToShape(bmm(g, transpose(b)), a.shape) : null,
-    b.requiresGrad ? sumToShape(bmm(transpose(a), g), b.shape) : null,
+    b.requiresGrad ? gradShared(a, b, g, batch, m, k, n) : null,
   ]);
+}
+
+/** ∂L/∂B = Σ_batch Aᵀ·G. NOTE: a 2-D B shared by every batch entry (a Linear layer on (B, T, in))
+ * takes one (k, batch·m)·(batch·m, n) product: B products summed afterwards would first build a
+ * (batch, k, n) tensor, for a language model's output layer the biggest tensor of the step. */
+function gradShared(a: Tensor, b: Tensor, g: Tensor, batch: number, m: number, k: number, n: number): Tensor {
+  if (b.ndim === 2 && batch > 1) return bmm(transpose(reshape(a, [batch * m, k])), reshape(g, [batch * m, n]));
+  return sumToShape(bmm(transpose(a), g), b.shape);
 }
 
 /**

@@ -91,6 +91,8 @@ check('matmul batched broadcast [2,1,3,4]·[3,4,2]', nv.matmul, () => [f64([2, 1
 check('matmul vector·matrix [4]·[4,3]', nv.matmul, () => [f64([4]), f64([4, 3])]);
 check('matmul matrix·vector [3,4]·[4]', nv.matmul, () => [f64([3, 4]), f64([4])]);
 check('matmul dot [5]·[5]', nv.matmul, () => [f64([5]), f64([5])]);
+check('matmul shared weight [2,3,4]·[4,5] (one GEMM for ∂B)', nv.matmul, () => [f64([2, 3, 4]), f64([4, 5])]);
+check('matmul shared weight, permuted input [3,2,4]ᵀ·[4,5]', (a, b) => nv.matmul(nv.transpose(a!, 0, 1), b!), () => [f64([3, 2, 4]), f64([4, 5])]);
 check('matmul transposed views', (a, b) => nv.matmul(nv.transpose(a!), nv.transpose(b!)), () => [f64([4, 3]), f64([2, 4])]);
 
 check('conv2d x=[2,3,6,5] w=[4,3,3,3] s=1 p=1 bias', (x, w, b) => nv.conv2d(x!, w!, b!, { padding: 1 }), () => [f64([2, 3, 6, 5]), f64([4, 3, 3, 3]), f64([4])]);

@@ -1,7 +1,8 @@
 /**
  * The `wasm` backend: WebAssembly SIMD kernels (src/kernels/, AssemblyScript) on a worker-thread
  * pool sharing one WebAssembly.Memory. It overrides the kernels speed needs (matmul, conv2d and
- * its backwards, pooling, the fused LSTM recurrence, batch norm) and takes every other kernel from `ref`, which stays the specification.
+ * its backwards, pooling, the fused LSTM recurrence, batch norm, softmax cross-entropy, bias adds and
+ * their gradient sums) and takes every other kernel from `ref`, which stays the specification.
  *
  *   import { wasmBackend, setNumThreads } from './backend/wasm/index.js';
  *   setBackend('wasm');        // registered under this name when this module loads
@@ -18,6 +19,7 @@ import { getRuntime } from './runtime.js';
 import * as k from './kernels.js';
 import { lstmForward, lstmBackward } from './rnn.js';
 import { batchNormForward, batchNormBackward } from './norm.js';
+import * as ew from './elementwise.js';
 
 export const wasmBackend: Backend = {
   ...refBackend,
@@ -34,6 +36,10 @@ export const wasmBackend: Backend = {
   lstmBackward,
   batchNormForward,
   batchNormBackward,
+  softmaxCrossEntropy: ew.softmaxCrossEntropy,
+  softmaxCrossEntropyBackward: ew.softmaxCrossEntropyBackward,
+  reduce: ew.reduce,
+  binary: ew.binary,
 };
 
 /** Threads the wasm kernels use from now on (1 = the calling thread only). */

@@ -32,6 +32,10 @@ interface Exports {
   lstmWorkspaceBytes(B: number, H: number, slices: number): number;
   sgemm(m: number, n: number, k: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number,
     c: number, ldc: number, accumulate: number, ws: number): void;
+  softmaxCrossEntropy_f32(x: number, target: number, loss: number, probs: number, rows: number, classes: number): void;
+  softmaxCrossEntropyBackward_f32(probs: number, target: number, gLoss: number, gx: number, rows: number, classes: number): void;
+  sumLeading_f32(x: number, out: number, rows: number, cols: number, acc: number): void;
+  addRows_f32(x: number, b: number, out: number, rows: number, cols: number): void;
 }
 
 /** Mirrors src/kernels/work.ts. */

@@ -1,0 +1,105 @@
+/**
+ * The elementwise and reduction Backend methods the wasm runtime accelerates: softmax cross-entropy
+ * (forward, backward), the sum over a leading axis (a bias gradient) and the bias add, float32, on the calling
+ * thread (direct calls into the module's exports, no job). Each copies its inputs into wasm memory,
+ * runs and copies the results out, like kernels.ts. float64, other reduce shapes and calls too small
+ * to repay the copies go to the reference kernels.
+ */
+import type { BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput } from '../backend.js';
+import * as ref from '../ref/elementwise.js';
+import { getRuntime } from './runtime.js';
+import { Arena, copyIn, copyOut } from './kernels.js';
+
+/** Below this many elements the JS loops are as fast as copying in and out. */
+const MIN_ELEMS = 1024;
+/** f64 accumulators sumLeading_f32 needs (its column block). */
+const SUM_BLOCK = 512;
+
+/** softmaxCrossEntropy_f32 (src/kernels/elementwise.ts): x, probs (rows, classes); loss, target (rows). */
+export function softmaxCrossEntropy(x: FloatArray, target: Int32Array, loss: FloatArray, probs: FloatArray, rows: number, classes: number): void {
+  const n = rows * classes;
+  if (!(x instanceof Float32Array && loss instanceof Float32Array && probs instanceof Float32Array) || n < MIN_ELEMS) {
+    return ref.softmaxCrossEntropy(x, target, loss, probs, rows, classes);
+  }
+  const rt = getRuntime();
+  const arena = new Arena(rt.wsBase);
+  const px = arena.alloc(n), pp = arena.alloc(n), pt = arena.alloc(rows), pl = arena.alloc(rows);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, x, px, n);
+  copyIn(rt, target, pt, rows);
+  rt.ex.softmaxCrossEntropy_f32(px, pt, pl, pp, rows, classes);
+  copyOut(rt, pp, probs, n);
+  copyOut(rt, pl, loss, rows);
+}
+
+/** softmaxCrossEntropyBackward_f32, computed in place over the copied-in probs. */
+export function softmaxCrossEntropyBackward(probs: FloatArray, target: Int32Array, gLoss: FloatArray, gx: FloatArray, rows: number, classes: number): void {
+  const n = rows * classes;
+  if (!(probs instanceof Float32Array && gLoss instanceof Float32Array && gx instanceof Float32Array) || n < MIN_ELEMS) {
+    return ref.softmaxCrossEntropyBackward(probs, target, gLoss, gx, rows, classes);
+  }
+  const rt = getRuntime();
+  const arena = new Arena(rt.wsBase);
+  const pp = arena.alloc(n), pt = arena.alloc(rows), pg = arena.alloc(rows);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, probs, pp, n);
+  copyIn(rt, target, pt, rows);
+  copyIn(rt, gLoss, pg, rows);
+  rt.ex.softmaxCrossEntropyBackward_f32(pp, pt, pg, pp, rows, classes);
+  copyOut(rt, pp, gx, n);
+}
+
+/** reduce: 'sum' over the leading axis (outer = 1, inner > 1: a bias gradient) runs sumLeading_f32;
+ * every other case is ref's. */
+export function reduce(op: ReduceOp, x: DataArray, out: DataArray, outer: number, size: number, inner: number): void {
+  const n = size * inner;
+  if (op !== 'sum' || outer !== 1 || inner === 1 || n < MIN_ELEMS || !(x instanceof Float32Array && out instanceof Float32Array)) {
+    return ref.reduce(op, x, out, outer, size, inner);
+  }
+  const rt = getRuntime();
+  const arena = new Arena(rt.wsBase);
+  const px = arena.alloc(n), po = arena.alloc(inner), pacc = arena.alloc(2 * SUM_BLOCK);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, x, px, n);
+  rt.ex.sumLeading_f32(px, po, size, inner, pacc);
+  copyOut(rt, po, out, inner);
+}
+
+/** x read densely in `shape` (size-1 dims have any stride). */
+function dense(x: StridedInput, shape: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && x.strides[d] !== expected) return false;
+    expected *= shape[d]!;
+  }
+  return true;
+}
+
+/** x is one row repeated over every leading dim: last stride 1, all others 0 (or size 1). */
+function row(x: StridedInput, shape: readonly number[]): boolean {
+  const nd = shape.length;
+  if (nd < 2 || (shape[nd - 1] !== 1 && x.strides[nd - 1] !== 1)) return false;
+  for (let d = 0; d < nd - 1; d++) if (shape[d] !== 1 && x.strides[d] !== 0) return false;
+  return true;
+}
+
+/** binary: 'add' of a dense (…, cols) tensor and a broadcast (cols) row (a Linear's bias, either
+ * side) runs addRows_f32; every other case is ref's. */
+export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: DataArray, shape: readonly number[]): void {
+  const n = out.length;
+  const f32 = a.data instanceof Float32Array && b.data instanceof Float32Array && out instanceof Float32Array;
+  if (op !== 'add' || !f32 || n < MIN_ELEMS) return ref.binary(op, a, b, out, shape);
+  let x: StridedInput, bias: StridedInput;
+  if (dense(a, shape) && row(b, shape)) [x, bias] = [a, b];
+  else if (dense(b, shape) && row(a, shape)) [x, bias] = [b, a];
+  else return ref.binary(op, a, b, out, shape);
+  const cols = shape[shape.length - 1]!, rows = n / cols;
+  const rt = getRuntime();
+  const arena = new Arena(rt.wsBase);
+  const px = arena.alloc(n), pb = arena.alloc(cols);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, (x.data as Float32Array).subarray(x.offset, x.offset + n), px, n);
+  copyIn(rt, (bias.data as Float32Array).subarray(bias.offset, bias.offset + cols), pb, cols);
+  rt.ex.addRows_f32(px, pb, px, rows, cols);
+  copyOut(rt, px, out, n);
+}
