@@ -5,7 +5,7 @@ import { Generator } from '../tensor/random.js';
 import { ByteImageDataset, take, type Dataset, type Transform } from '../data/dataset.js';
 import { loadMnist, MNIST_STATS, type MnistVariant } from '../data/mnist.js';
 import { loadImageFolder } from '../data/imagefolder.js';
-import { centerPad, compose, normalize, randomAffine } from '../data/transforms.js';
+import { centerPad, compose, normalize, randomAffine, randomCrop, randomHorizontalFlip } from '../data/transforms.js';
 import { NervaError } from '../errors.js';
 
 // Shared by `nerva train`, `eval` and `predict`: which dataset a --dataset value names, and the
@@ -71,7 +71,23 @@ function channelStats(ds: ByteImageDataset): { mean: number[]; std: number[] } {
  * the built-in copies) or a folder of images. A folder with train/ and test/ (or val/) sub-folders
  * uses them; otherwise a seeded 10% of its images are held out for testing.
  */
-export function loadData(options: { dataset: string; dataDir?: string; inputSize: number; augment?: boolean; limit?: number; testLimit?: number; seed?: number; pre?: Preprocess }): LoadedData {
+/** Training-set augmentations: 'affine' = small rotations/shifts/zooms (digits: a mirrored digit is
+ * another symbol); 'flip-crop' = left–right mirror + random crop of the image padded by h/8 on each
+ * side (the CIFAR recipe; clothes and most photos mean the same mirrored). */
+export const AUGMENTATIONS = ['affine', 'flip-crop'] as const;
+export type Augmentation = (typeof AUGMENTATIONS)[number];
+
+/** What `--augment` means when `--augment-kind` is not given: affine for MNIST digits, flip-crop otherwise. */
+export function defaultAugmentation(dataset: string): Augmentation {
+  return dataset === 'mnist' ? 'affine' : 'flip-crop';
+}
+
+function augmentation(kind: Augmentation, h: number): Transform {
+  if (kind === 'affine') return randomAffine({ degrees: 10, translate: [0.1, 0.1], scale: [0.9, 1.1] });
+  return compose(randomHorizontalFlip(0.5), randomCrop(h, { padding: Math.max(1, Math.round(h / 8)) }));
+}
+
+export function loadData(options: { dataset: string; dataDir?: string; inputSize: number; augment?: Augmentation | false; limit?: number; testLimit?: number; seed?: number; pre?: Preprocess }): LoadedData {
   const { dataset, dataDir, inputSize } = options;
   let train: ByteImageDataset, test: ByteImageDataset;
   if (isBuiltin(dataset)) {
@@ -101,7 +117,7 @@ export function loadData(options: { dataset: string; dataDir?: string; inputSize
     dataset, dataDir, classes: [...(train.classes ?? [])], inChannels: c, imageSize: h, inputSize, ...stats,
   };
   const base = inputTransform(pre);
-  const aug = options.augment ? compose(randomAffine({ degrees: 10, translate: [0.1, 0.1], scale: [0.9, 1.1] }), base) : base;
+  const aug = options.augment ? compose(augmentation(options.augment, h), base) : base;
   const trainSet = options.limit !== undefined ? take(train.withTransform(aug), options.limit) : train.withTransform(aug);
   const testSet = options.testLimit !== undefined ? take(test.withTransform(base), options.testLimit) : test.withTransform(base);
   return { train: trainSet, test: testSet, pre };

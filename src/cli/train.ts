@@ -6,7 +6,7 @@ import { createModel, listModels, modelSpec } from '../models/registry.js';
 import { SGD, Adam, AdamW, RMSprop, CosineAnnealingLR, StepLR, OneCycleLR, type Optimizer, type Scheduler } from '../optim/index.js';
 import { loadCheckpoint, type LoadedCheckpoint } from '../io/checkpoint.js';
 import { fit, restoreRng, type TrainState } from '../train/fit.js';
-import { loadData, prepareOutDir, type Preprocess } from './data_args.js';
+import { AUGMENTATIONS, defaultAugmentation, loadData, prepareOutDir, type Augmentation, type Preprocess } from './data_args.js';
 import { intOption, numberOption, parseCommand } from './args.js';
 import { selectBackend } from './backend_args.js';
 import { NervaError } from '../errors.js';
@@ -32,7 +32,9 @@ function usage(): string {
     '  --momentum X         SGD/RMSprop momentum (default 0.9 for sgd, 0 for rmsprop)',
     '  --weight-decay X     (default 0; 0.01 for adamw)',
     `  --schedule NAME      ${SCHEDULES.join(' | ')} learning-rate schedule (default cosine)`,
-    '  --augment            random small rotations/shifts/zooms of the training images',
+    '  --augment            augment the training images: small rotations/shifts/zooms for mnist,',
+    '                       left-right flips + random crops (padded by 1/8) for other datasets',
+    `  --augment-kind NAME  ${AUGMENTATIONS.join(' | ')}: choose the augmentation (implies --augment)`,
     '  --limit N            use only the first N training images (quick runs)',
     '  --test-limit N       evaluate on only the first N test images',
     '  --seed N             seed of initialization, shuffling and augmentation (default 0)',
@@ -55,7 +57,7 @@ export async function run(argv: string[]): Promise<void> {
     options: {
       dataset: { type: 'string' }, 'data-dir': { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
       optimizer: { type: 'string' }, lr: { type: 'string' }, momentum: { type: 'string' }, 'weight-decay': { type: 'string' },
-      schedule: { type: 'string' }, augment: { type: 'boolean' }, limit: { type: 'string' }, 'test-limit': { type: 'string' }, seed: { type: 'string' },
+      schedule: { type: 'string' }, augment: { type: 'boolean' }, 'augment-kind': { type: 'string' }, limit: { type: 'string' }, 'test-limit': { type: 'string' }, seed: { type: 'string' },
       out: { type: 'string' }, resume: { type: 'boolean' }, backend: { type: 'string' }, threads: { type: 'string' },
       quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
@@ -102,7 +104,14 @@ export async function run(argv: string[]): Promise<void> {
   const limit = limitArg === undefined ? undefined : Number(limitArg);
   const testLimitArg = pick('testLimit', values['test-limit'] === undefined ? undefined : intOption('test-limit', values['test-limit'], 0));
   const testLimit = testLimitArg === undefined ? undefined : Number(testLimitArg);
-  const augment = Boolean(pick('augment', values.augment ?? false));
+  const augmentKind = values['augment-kind'];
+  if (augmentKind !== undefined && !(AUGMENTATIONS as readonly string[]).includes(augmentKind)) {
+    throw new NervaError(`--augment-kind must be one of ${AUGMENTATIONS.join(', ')}, got '${augmentKind}'`);
+  }
+  const augmentWanted = augmentKind !== undefined || values.augment === true ? (augmentKind ?? defaultAugmentation(datasetName)) : false;
+  // Runs saved before augment kinds existed stored `true`: that meant affine.
+  const savedAugment = pick('augment', augmentWanted) as Augmentation | boolean;
+  const augment: Augmentation | false = savedAugment === true ? 'affine' : savedAugment === false ? false : savedAugment;
   const dataDir = pick('dataDir', values['data-dir']);
   const args = { optimizer: optimizerName, schedule, epochs, batchSize, lr, momentum, weightDecay, seed, limit, testLimit, augment, dataDir };
 

@@ -116,3 +116,12 @@ test('Ctrl-C finishes the batch, saves, and --resume completes the run with the 
   const body = (buf: Buffer) => buf.subarray(8 + Number(buf.readBigUInt64LE(0)));
   assert.ok(body(a).equals(body(b)), 'resumed and uninterrupted runs end with the same tensors');
 });
+
+test('--augment-kind: an unknown kind is named; a known one trains and is kept for --resume', () => {
+  failsWith(['train', 'lenet5', '--augment-kind', 'mirror', '--limit', '64'], /--augment-kind must be one of affine, flip-crop, got 'mirror'/);
+  const out = join(dir, 'flipcrop');
+  const r = nerva('train', 'lenet5', '--augment-kind', 'flip-crop', '--limit', '128', '--test-limit', '100', '--epochs', '1', '--batch-size', '32', '--out', out, '--quiet');
+  assert.equal(r.status, 0, r.stderr);
+  const start = JSON.parse(readFileSync(join(out, 'log.jsonl'), 'utf8').split('\n')[0]!) as { args?: { augment?: unknown } };
+  assert.equal(start.args?.augment, 'flip-crop');
+});
