@@ -169,3 +169,61 @@ export function addRows_f32(x: usize, b: usize, out: usize, rows: i32, cols: i32
     }
   }
 }
+
+/** out (outer, C, inner) = x + b[c] broadcast over inner: a convolution's per-channel bias. */
+export function addChannels_f32(x: usize, b: usize, out: usize, outer: i32, C: i32, inner: i32): void {
+  const iv = inner & ~3;
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < C; c++) {
+      const off = <usize>((o * C + c) * inner) << 2;
+      const bv = load<f32>(b + (<usize>c << 2));
+      const bs = f32x4.splat(bv);
+      const xr = x + off, or = out + off;
+      let i = 0;
+      for (; i < iv; i += 4) v128.store(or + (<usize>i << 2), f32x4.add(v128.load(xr + (<usize>i << 2)), bs));
+      for (; i < inner; i++) store<f32>(or + (<usize>i << 2), load<f32>(xr + (<usize>i << 2)) + bv);
+    }
+  }
+}
+
+/** out = a + b, both dense (n) — residual connections. out may alias a or b. */
+export function add_f32(a: usize, b: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(a + o) + load<f32>(b + o));
+  }
+}
+
+/** out = relu(x) on the bits, as ref's float32 path: a set sign bit clears the word (→ +0). */
+export function relu_f32(x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    v128.store(out + o, v128.andnot(v, i32x4.shr_s(v, 31)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<i32>(x + o);
+    store<i32>(out + o, v & ~(v >> 31));
+  }
+}
+
+/** gx = gy · 1[x > 0] as a product (a NaN or ±∞ gradient times 0 stays NaN, as in ref). gx may alias gy. */
+export function reluBackward_f32(x: usize, gy: usize, gx: usize, n: i32): void {
+  const onev = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(gx + o, f32x4.mul(v128.load(gy + o), v128.and(f32x4.gt(v128.load(x + o), f32x4.splat(0)), onev)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(gx + o, load<f32>(gy + o) * (load<f32>(x + o) > 0 ? <f32>1 : <f32>0));
+  }
+}

@@ -20,9 +20,14 @@ export function maxPool(
 ): void {
   const xPlane = h * w;
   const yPlane = oh * ow;
+  const fast = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && 2 * ow <= w && 2 * oh <= h;
   for (let pl = p0; pl < p1; pl++) {
     const xb = x + (<usize>(pl * xPlane) << 2);
     let yo = <usize>(pl * yPlane) << 2;
+    if (fast) {
+      maxPool2x2(xb, w, oh, ow, y + yo, am + yo);
+      continue;
+    }
     for (let oy = 0; oy < oh; oy++) {
       const y0 = oy * sh - ph;
       const iy0 = max(y0, 0);
@@ -47,6 +52,58 @@ export function maxPool(
         store<i32>(am + yo, arg);
         yo += 4;
       }
+    }
+  }
+}
+
+/** The 2×2, stride-2, unpadded max pool of one plane (most CNNs' only pool), four windows at a
+ * time: even and odd columns of the two input rows are split with shuffles, and the scan order is
+ * the scalar loop's (row by row, left to right). */
+function maxPool2x2(xb: usize, w: i32, oh: i32, ow: i32, y: usize, am: usize): void {
+  const step = i32x4(0, 2, 4, 6);
+  const one = i32x4.splat(1), down = i32x4.splat(w);
+  for (let oy = 0; oy < oh; oy++) {
+    const r0 = xb + (<usize>(2 * oy * w) << 2), r1 = r0 + (<usize>w << 2);
+    const yr = y + (<usize>(oy * ow) << 2), ar = am + (<usize>(oy * ow) << 2);
+    let ox = 0;
+    for (; ox + 4 <= ow; ox += 4) {
+      const o = <usize>(2 * ox) << 2;
+      const a0 = v128.load(r0 + o), a1 = v128.load(r0 + o, 16);
+      const b0 = v128.load(r1 + o), b1 = v128.load(r1 + o, 16);
+      const i00 = i32x4.add(i32x4.splat(2 * oy * w + 2 * ox), step);
+      const i10 = i32x4.add(i00, down);
+      // first cell, then each next one taken when greater or NaN (the scalar rule)
+      let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+      let arg = i00;
+      let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+      let m = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+      best = v128.bitselect(v, best, m);
+      arg = v128.bitselect(i32x4.add(i00, one), arg, m);
+      v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+      m = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+      best = v128.bitselect(v, best, m);
+      arg = v128.bitselect(i10, arg, m);
+      v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+      m = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+      best = v128.bitselect(v, best, m);
+      arg = v128.bitselect(i32x4.add(i10, one), arg, m);
+      const q = <usize>ox << 2;
+      v128.store(ar + q, arg);
+      v128.store(yr + q, best);
+    }
+    for (; ox < ow; ox++) {
+      const i0 = 2 * oy * w + 2 * ox;
+      let best = load<f32>(xb + (<usize>i0 << 2));
+      let arg = i0;
+      for (let k = 1; k < 4; k++) {
+        const idx = i0 + (k >> 1) * w + (k & 1);
+        const v = load<f32>(xb + (<usize>idx << 2));
+        const take = <i32>(v > best) | <i32>(v != v);
+        best = select<f32>(v, best, take);
+        arg = select<i32>(idx, arg, take);
+      }
+      store<f32>(yr + (<usize>ox << 2), best);
+      store<i32>(ar + (<usize>ox << 2), arg);
     }
   }
 }

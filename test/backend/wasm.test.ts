@@ -258,6 +258,22 @@ test('pooling forward and backward: random geometries, ceil mode, 1 and 2 thread
   }
 });
 
+test('2×2 stride-2 max pool (the SIMD path): odd widths, ceil mode, ties, NaN and −∞ windows equal ref', () => {
+  for (const threads of THREADS) {
+    setNumThreads(threads);
+    for (const [h, w, ceil] of [[2, 2, false], [5, 9, false], [6, 17, true], [28, 28, false], [7, 15, true], [3, 8, false]] as const) {
+      const g = poolGeometry(2, 3, h, w, [2, 2], [2, 2], [0, 0], ceil);
+      const x = randn(g.n * g.c * h * w) as Float32Array;
+      // sprinkle exact ties, NaNs and −∞ (whole windows of them too)
+      for (let i = 0; i < x.length; i += 7) x[i] = 0.5;
+      for (let i = 3; i < x.length; i += 11) x[i] = NaN;
+      for (let i = 5; i < x.length; i += 13) x[i] = -Infinity;
+      x.fill(-Infinity, 0, 2 * w);
+      checkPool(g, x);
+    }
+  }
+});
+
 test('pooling: NaN wins, -Infinity windows, all-padding windows, zero sizes', () => {
   setNumThreads(1);
   const g = poolGeometry(1, 2, 5, 5, [3, 3], [2, 2], [1, 1], true);

@@ -180,3 +180,43 @@ test('binary add of a dense tensor and a broadcast row (bias add): wasm = ref bi
   ref.binary('add', a, c, want, [32, 64]);
   assert.deepEqual(got, want, 'column broadcast');
 });
+
+const denseStrides = (shape: readonly number[]): number[] => shape.map((_, d) => shape.slice(d + 1).reduce((p, v) => p * v, 1));
+
+test('binary add: per-channel bias (either side, any middle axis) and same-shape adds, wasm = ref bitwise', () => {
+  const cases: [number[], number][] = [[[64, 6, 28, 28], 1], [[3, 5, 7, 11], 1], [[2, 3, 4, 5, 6], 2], [[9, 130, 3], 1], [[1, 7, 1, 333], 1], [[4, 0, 5, 6], 1]];
+  for (const [shape, axis] of cases) {
+    const n = shape.reduce((p, d) => p * d, 1), C = shape[axis]!;
+    const x = Float32Array.from({ length: n + 2 }, () => rand() * 8 - 4);
+    const b = Float32Array.from({ length: C + 1 }, () => rand() * 8 - 4);
+    const xs = { data: x, offset: 2, strides: denseStrides(shape) };
+    const bs = { data: b, offset: 1, strides: shape.map((_, d) => (d === axis ? 1 : 0)) };
+    const ys = { data: Float32Array.from({ length: n }, () => rand() * 8 - 4), offset: 0, strides: denseStrides(shape) };
+    for (const [l, r, what] of [[xs, bs, 'bias right'], [bs, xs, 'bias left'], [xs, ys, 'same shape']] as const) {
+      const got = new Float32Array(n).fill(NaN), want = new Float32Array(n);
+      wasmBackend.binary('add', l, r, got, shape);
+      ref.binary('add', l, r, want, shape);
+      assert.deepEqual(got, want, `add ${JSON.stringify(shape)} ${what}`);
+    }
+  }
+});
+
+test('relu and its backward: wasm = ref bitwise on odd lengths with ±0, ±∞ and NaN inputs and gradients', () => {
+  for (const n of [1024, 1025, 1026, 1027, 5000, 3]) {
+    const x = Float32Array.from({ length: n }, () => rand() * 4 - 2);
+    const gy = Float32Array.from({ length: n }, () => rand() * 4 - 2);
+    const specials = [0, -0, Infinity, -Infinity, NaN, 1e-40, -1e-40];
+    for (let i = 0; i < n; i += 17) { x[i] = specials[(i / 17) % specials.length]!; gy[(i + 5) % n] = specials[(i / 17 + 2) % specials.length]!; }
+    const got = new Float32Array(n).fill(7), want = new Float32Array(n);
+    wasmBackend.unary('relu', x, got);
+    ref.unary('relu', x, want);
+    assert.deepEqual(got, want, `relu n=${n}`);
+    const g1 = new Float32Array(n).fill(7), g0 = new Float32Array(n);
+    wasmBackend.unaryBackward('relu', x, want, gy, g1);
+    ref.unaryBackward('relu', x, want, gy, g0);
+    assert.deepEqual(g1, g0, `relu backward n=${n}`);
+    const inPlace = gy.slice(); // gx may alias gy
+    wasmBackend.unaryBackward('relu', x, want, inPlace, inPlace);
+    assert.deepEqual(inPlace, g0, `relu backward in place n=${n}`);
+  }
+});

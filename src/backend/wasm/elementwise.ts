@@ -5,7 +5,7 @@
  * runs and copies the results out, like kernels.ts. float64, other reduce shapes and calls too small
  * to repay the copies go to the reference kernels.
  */
-import type { BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput } from '../backend.js';
+import type { BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput, UnaryBackwardOp, UnaryOp } from '../backend.js';
 import * as ref from '../ref/elementwise.js';
 import { getRuntime } from './runtime.js';
 import { Arena, copyIn, copyOut } from './kernels.js';
@@ -85,21 +85,87 @@ function row(x: StridedInput, shape: readonly number[]): boolean {
 
 /** binary: 'add' of a dense (…, cols) tensor and a broadcast (cols) row (a Linear's bias, either
  * side) runs addRows_f32; every other case is ref's. */
+/** The one axis d along which x varies (stride 1, all other strides 0) with d not the last axis
+ * (a per-channel bias viewed as (1, C, 1, 1)); −1 otherwise. */
+function channelAxis(x: StridedInput, shape: readonly number[]): number {
+  const nd = shape.length;
+  let axis = -1;
+  for (let d = 0; d < nd; d++) {
+    if (shape[d] === 1 || x.strides[d] === 0) continue;
+    if (x.strides[d] !== 1 || axis !== -1) return -1;
+    axis = d;
+  }
+  return axis === nd - 1 ? -1 : axis;
+}
+
+const view = (x: StridedInput, n: number): Float32Array => (x.data as Float32Array).subarray(x.offset, x.offset + n);
+
 export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: DataArray, shape: readonly number[]): void {
   const n = out.length;
   const f32 = a.data instanceof Float32Array && b.data instanceof Float32Array && out instanceof Float32Array;
   if (op !== 'add' || !f32 || n < MIN_ELEMS) return ref.binary(op, a, b, out, shape);
+  const rt = getRuntime();
+  const arena = new Arena(rt.wsBase);
+  if (dense(a, shape) && dense(b, shape)) {
+    // same shape: residual connections
+    const pa = arena.alloc(n), pb = arena.alloc(n);
+    rt.ensureBytes(arena.p);
+    copyIn(rt, view(a, n), pa, n);
+    copyIn(rt, view(b, n), pb, n);
+    rt.ex.add_f32(pa, pb, pa, n);
+    copyOut(rt, pa, out, n);
+    return;
+  }
   let x: StridedInput, bias: StridedInput;
   if (dense(a, shape) && row(b, shape)) [x, bias] = [a, b];
   else if (dense(b, shape) && row(a, shape)) [x, bias] = [b, a];
-  else return ref.binary(op, a, b, out, shape);
+  else {
+    // a per-channel bias (outer, C, inner)
+    let d = dense(a, shape) ? channelAxis(b, shape) : -1;
+    [x, bias] = [a, b];
+    if (d < 0 && dense(b, shape)) { d = channelAxis(a, shape); [x, bias] = [b, a]; }
+    if (d < 0) return ref.binary(op, a, b, out, shape);
+    const C = shape[d]!, inner = shape.slice(d + 1).reduce((p, q) => p * q, 1), outer = n / (C * inner);
+    const px = arena.alloc(n), pc = arena.alloc(C);
+    rt.ensureBytes(arena.p);
+    copyIn(rt, view(x, n), px, n);
+    copyIn(rt, view(bias, C), pc, C);
+    rt.ex.addChannels_f32(px, pc, px, outer, C, inner);
+    copyOut(rt, px, out, n);
+    return;
+  }
   const cols = shape[shape.length - 1]!, rows = n / cols;
-  const rt = getRuntime();
-  const arena = new Arena(rt.wsBase);
   const px = arena.alloc(n), pb = arena.alloc(cols);
   rt.ensureBytes(arena.p);
-  copyIn(rt, (x.data as Float32Array).subarray(x.offset, x.offset + n), px, n);
-  copyIn(rt, (bias.data as Float32Array).subarray(bias.offset, bias.offset + cols), pb, cols);
+  copyIn(rt, view(x, n), px, n);
+  copyIn(rt, view(bias, cols), pb, cols);
   rt.ex.addRows_f32(px, pb, px, rows, cols);
   copyOut(rt, px, out, n);
+}
+
+export function unary(op: UnaryOp, x: DataArray, out: DataArray, alpha?: number): void {
+  const n = x.length;
+  if (op !== 'relu' || !(x instanceof Float32Array && out instanceof Float32Array) || n < MIN_ELEMS) return ref.unary(op, x, out, alpha);
+  const rt = getRuntime();
+  const arena = new Arena(rt.wsBase);
+  const px = arena.alloc(n);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, x, px, n);
+  rt.ex.relu_f32(px, px, n);
+  copyOut(rt, px, out, n);
+}
+
+export function unaryBackward(op: UnaryBackwardOp, x: FloatArray, y: FloatArray, gy: FloatArray, gx: FloatArray, alpha?: number): void {
+  const n = gx.length;
+  if (op !== 'relu' || !(x instanceof Float32Array && gy instanceof Float32Array && gx instanceof Float32Array) || n < MIN_ELEMS) {
+    return ref.unaryBackward(op, x, y, gy, gx, alpha);
+  }
+  const rt = getRuntime();
+  const arena = new Arena(rt.wsBase);
+  const px = arena.alloc(n), pg = arena.alloc(n);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, x, px, n);
+  copyIn(rt, gy, pg, n);
+  rt.ex.reluBackward_f32(px, pg, pg, n);
+  copyOut(rt, pg, gx, n);
 }

@@ -40,6 +40,8 @@ export const wasmBackend: Backend = {
   softmaxCrossEntropyBackward: ew.softmaxCrossEntropyBackward,
   reduce: ew.reduce,
   binary: ew.binary,
+  unary: ew.unary,
+  unaryBackward: ew.unaryBackward,
 };
 
 /** Threads the wasm kernels use from now on (1 = the calling thread only). */

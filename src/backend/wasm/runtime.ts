@@ -36,6 +36,10 @@ interface Exports {
   softmaxCrossEntropyBackward_f32(probs: number, target: number, gLoss: number, gx: number, rows: number, classes: number): void;
   sumLeading_f32(x: number, out: number, rows: number, cols: number, acc: number): void;
   addRows_f32(x: number, b: number, out: number, rows: number, cols: number): void;
+  addChannels_f32(x: number, b: number, out: number, outer: number, C: number, inner: number): void;
+  add_f32(a: number, b: number, out: number, n: number): void;
+  relu_f32(x: number, out: number, n: number): void;
+  reluBackward_f32(x: number, gy: number, gx: number, n: number): void;
 }
 
 /** Mirrors src/kernels/work.ts. */
