@@ -26,6 +26,7 @@ export function im2col(
   kh: i32, kw: i32, oh: i32, ow: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
   j0: i32, j1: i32, col: usize, ldcol: i32,
 ): void {
+  if (j0 >= j1) return; // (and ow ≥ 1 below)
   const plane = <usize>(h * w) << 2;
   let r = 0;
   for (let ch = c0; ch < c1; ch++) {
@@ -38,13 +39,15 @@ export function im2col(
         const hi = max(lo, highValid(xOff, sw, w, ow));
         const row = col + (<usize>(r * ldcol) << 2);
         r++;
+        // NOTE: the output row is tracked incrementally — a division per output row cost more than
+        // the row's copy on small images.
         let j = j0;
+        const oy0 = j0 / ow;
+        let ox0 = j0 - oy0 * ow;
+        let iy = oy0 * sh + yOff;
         while (j < j1) {
-          const oy = j / ow;
-          const ox0 = j - oy * ow;
           const ox1 = min(ow, ox0 + (j1 - j));
           const dst = row + (<usize>(j - j0 - ox0) << 2); // dst + ox·4 is column (oy, ox)
-          const iy = oy * sh + yOff;
           if (iy < 0 || iy >= h) {
             fillZeroF32(dst + (<usize>ox0 << 2), ox1 - ox0);
           } else {
@@ -60,6 +63,8 @@ export function im2col(
             if (ox1 > b) fillZeroF32(dst + (<usize>b << 2), ox1 - b);
           }
           j += ox1 - ox0;
+          ox0 = 0;
+          iy += sh;
         }
       }
     }
@@ -73,6 +78,7 @@ export function col2im(
   kh: i32, kw: i32, oh: i32, ow: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
   j0: i32, j1: i32, col: usize, ldcol: i32,
 ): void {
+  if (j0 >= j1) return; // (and ow ≥ 1 below)
   const plane = <usize>(h * w) << 2;
   let r = 0;
   for (let ch = c0; ch < c1; ch++) {
@@ -86,11 +92,11 @@ export function col2im(
         const row = col + (<usize>(r * ldcol) << 2);
         r++;
         let j = j0;
+        const oy0 = j0 / ow;
+        let ox0 = j0 - oy0 * ow;
+        let iy = oy0 * sh + yOff;
         while (j < j1) {
-          const oy = j / ow;
-          const ox0 = j - oy * ow;
           const ox1 = min(ow, ox0 + (j1 - j));
-          const iy = oy * sh + yOff;
           if (iy >= 0 && iy < h) {
             const src = row + (<usize>(j - j0 - ox0) << 2);
             const a = min(max(lo, ox0), ox1);
@@ -106,6 +112,8 @@ export function col2im(
             }
           }
           j += ox1 - ox0;
+          ox0 = 0;
+          iy += sh;
         }
       }
     }
