@@ -84,17 +84,19 @@ export interface Pool2dGeometry {
   padH: number; padW: number;
 }
 
-/** One LSTM layer over a sequence, in one direction (see src/ops/lstm_cell.ts for the equations).
- * lens[b] ∈ [0, T] are the valid steps of sequence b; reverse reads each from its last valid step. */
-export interface LstmGeometry {
-  T: number; B: number; H: number; reverse: boolean; lens: Int32Array;
+/** One LSTM or GRU layer over a sequence, in one direction (see src/ops/lstm_cell.ts for the
+ * equations). lens[b] ∈ [0, T] are the valid steps of sequence b; reverse reads each from its last
+ * valid step. G = 4 gates (LSTM: i, f, g, o) or 3 (GRU: r, z, n). */
+export interface RecurrenceGeometry {
+  mode: 'lstm' | 'gru'; T: number; B: number; H: number; reverse: boolean; lens: Int32Array;
 }
 
-/** What the LSTM forward keeps for backward, step-indexed: hAll, cAll (T + 1, B, H) with row s the
- * state before step s (row 0 = h0, c0, filled by the caller); acts (T, B, 4H) the activated gates;
- * tc (T, B, H) tanh of the new cell state. */
-export interface LstmSaved {
-  hAll: Float32Array; cAll: Float32Array; acts: Float32Array; tc: Float32Array;
+/** What the forward keeps for backward, step-indexed: hAll (T + 1, B, H) with row s the state before
+ * step s (row 0 = h0, filled by the caller); cAll likewise for the LSTM cell (null for the GRU);
+ * acts (T, B, G·H) the activated gates; aux (T, B, H): tanh of the new cell state (LSTM) or
+ * h_{t−1}·W_hnᵀ + b_hn (GRU). */
+export interface RecurrenceSaved {
+  hAll: Float32Array; cAll: Float32Array | null; acts: Float32Array; aux: Float32Array;
 }
 
 export interface Backend {
@@ -177,14 +179,14 @@ export interface Backend {
   /** Overwrites gx. */
   avgPool2dBackward(gy: FloatArray, gx: FloatArray, g: Pool2dGeometry, countIncludePad: boolean): void;
 
-  /** Optional fused LSTM recurrence, float32 (the reference is the loop in src/ops/lstm_cell.ts,
-   * used when a backend leaves these out). gx (T, B, 4H) is the projected input x·W_ihᵀ + b_ih,
-   * time-indexed; w is W_hh (4H, H); bias is b_hh or null; y (T, B, H) receives the outputs
-   * (zero past a sequence's length); saved.hAll/cAll row 0 hold h0/c0 on entry. */
-  lstmForward?(g: LstmGeometry, gx: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, saved: LstmSaved): void;
-  /** Its backward through time: gOut (T + 2, B, H) is the gradient of the packed result (outputs,
-   * final h, final c). Writes dgx (T, B, 4H), dh/dc (B, H) for h0/c0, and dW (4H, H) and dB (4H)
-   * when they are not null. */
-  lstmBackward?(g: LstmGeometry, w: Float32Array, gOut: Float32Array, saved: LstmSaved,
-    dgx: Float32Array, dW: Float32Array | null, dB: Float32Array | null, dh: Float32Array, dc: Float32Array): void;
+  /** Optional fused LSTM/GRU recurrence, float32 (the reference is the loop in src/ops/lstm_cell.ts,
+   * used when a backend leaves these out). gx (T, B, G·H) is the projected input x·W_ihᵀ + b_ih,
+   * time-indexed; w is W_hh (G·H, H); bias is b_hh or null; y (T, B, H) receives the outputs (zero
+   * past a sequence's length); saved.hAll/cAll row 0 hold h0/c0 on entry. */
+  recurrenceForward?(g: RecurrenceGeometry, gx: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, saved: RecurrenceSaved): void;
+  /** Its backward through time: gOut (T + 2, B, H) for the LSTM (outputs, final h, final c) or
+   * (T + 1, B, H) for the GRU. Writes dgx (T, B, G·H), dh (and dc for the LSTM) (B, H) for the
+   * initial states, and dW (G·H, H) and dB (G·H) when they are not null. */
+  recurrenceBackward?(g: RecurrenceGeometry, w: Float32Array, gOut: Float32Array, saved: RecurrenceSaved,
+    dgx: Float32Array, dW: Float32Array | null, dB: Float32Array | null, dh: Float32Array, dc: Float32Array | null): void;
 }

@@ -13,6 +13,7 @@
 
 import { sgemm, GEMM_WS_BYTES, NR } from './gemm';
 import { sigmoidv, tanhv, sigmoidf1, tanhf1 } from './math';
+import { addInto } from './simd';
 
 const ARG: i32 = 8;
 
@@ -39,7 +40,7 @@ const ARG: i32 = 8;
   return min(H, t * per);
 }
 
-/** Bytes of private workspace a task needs: the GEMM's, then a (B, 4·width) scratch. */
+/** Bytes of private workspace a task needs: the GEMM's, then a (B, 4·width) scratch (LSTM and GRU). */
 export function lstmWorkspaceBytes(B: i32, H: i32, slices: i32): usize {
   const per = min(H, ((H + slices - 1) / slices + NR - 1) / NR * NR);
   return GEMM_WS_BYTES + (<usize>(B * 4 * per) << 2);
@@ -208,6 +209,148 @@ export function lstmBackwardTask(job: usize, t: i32, ws: usize): void {
       store<f32>(xr + 2 * Hb + o, dag);
       store<f32>(xr + 3 * Hb + o, dao);
       store<f32>(dcr + o, dct * f);
+    }
+  }
+}
+
+// The GRU (gate order r, z, n; PyTorch's n = tanh(x_n + r⊙(h·W_hnᵀ + b_hn))), same job layout as the
+// LSTM with G = 3: cAll is unused (0) and `tc` holds hn = h·W_hnᵀ + b_hn per step instead.
+// Backward differs in one place: h = (1 − z)⊙n + z⊙h' has a direct path to h', so a task ADDS the
+// W_hh path into dh (which holds the direct part dhj⊙z from the later step).
+export function gruForwardTask(job: usize, t: i32, ws: usize): void {
+  const B = arg(job, 0), H = arg(job, 1), reverse = arg(job, 3), slices = arg(job, 5), s = arg(job, 11);
+  const lens = ptr(job, 4), W = ptr(job, 6), hAll = ptr(job, 7), acts = ptr(job, 9), hnAll = ptr(job, 10);
+  const gx = ptr(job, 12), bias = ptr(job, 13), Y = ptr(job, 14);
+  const j0 = unitStart(t, H, slices), j1 = unitStart(t + 1, H, slices);
+  if (j0 >= j1) return;
+  const w = j1 - j0, BH = B * H, G = 3 * H;
+  const hh = ws + GEMM_WS_BYTES;
+  const hPrev = hAll + (<usize>(s * BH) << 2);
+  for (let q = 0; q < 3; q++) {
+    sgemm(B, w, H, hPrev, H, 1, W + (<usize>((q * H + j0) * H) << 2), 1, H, hh + (<usize>(q * w) << 2), 3 * w, 0, ws);
+  }
+  const Hb = <usize>H << 2, wb = <usize>w << 2;
+  const one = f32x4.splat(1);
+  for (let b = 0; b < B; b++) {
+    const tt = timeIndex(s, load<i32>(lens + (<usize>b << 2)), reverse);
+    const st = <usize>(s * BH + b * H + j0) << 2;
+    const hp = hAll + st, hn = hp + (<usize>BH << 2);
+    if (tt < 0) {
+      memory.copy(hn, hp, wb);
+      continue;
+    }
+    const x = gx + (<usize>((tt * B + b) * G + j0) << 2);
+    const r = hh + (<usize>(b * 3 * w) << 2);
+    const a = acts + (<usize>((s * B + b) * G + j0) << 2);
+    const hnr = hnAll + st;
+    const y = Y + (<usize>((tt * B + b) * H + j0) << 2);
+    const bb = bias + (<usize>j0 << 2);
+    let j = 0;
+    for (; j + 4 <= w; j += 4) {
+      const o = <usize>j << 2;
+      let hr = v128.load(r + o), hz = v128.load(r + wb + o), hnv = v128.load(r + 2 * wb + o);
+      if (bias != 0) {
+        hr = f32x4.add(hr, v128.load(bb + o));
+        hz = f32x4.add(hz, v128.load(bb + Hb + o));
+        hnv = f32x4.add(hnv, v128.load(bb + 2 * Hb + o));
+      }
+      const rr = sigmoidv(f32x4.add(v128.load(x + o), hr));
+      const z = sigmoidv(f32x4.add(v128.load(x + Hb + o), hz));
+      const n = tanhv(f32x4.add(v128.load(x + 2 * Hb + o), f32x4.mul(rr, hnv)));
+      v128.store(a + o, rr);
+      v128.store(a + Hb + o, z);
+      v128.store(a + 2 * Hb + o, n);
+      v128.store(hnr + o, hnv);
+      const h = f32x4.add(f32x4.mul(f32x4.sub(one, z), n), f32x4.mul(z, v128.load(hp + o)));
+      v128.store(hn + o, h);
+      v128.store(y + o, h);
+    }
+    for (; j < w; j++) {
+      const o = <usize>j << 2;
+      let hr = load<f32>(r + o), hz = load<f32>(r + wb + o), hnv = load<f32>(r + 2 * wb + o);
+      if (bias != 0) {
+        hr += load<f32>(bb + o);
+        hz += load<f32>(bb + Hb + o);
+        hnv += load<f32>(bb + 2 * Hb + o);
+      }
+      const rr = sigmoidf1(load<f32>(x + o) + hr);
+      const z = sigmoidf1(load<f32>(x + Hb + o) + hz);
+      const n = tanhf1(load<f32>(x + 2 * Hb + o) + rr * hnv);
+      store<f32>(a + o, rr);
+      store<f32>(a + Hb + o, z);
+      store<f32>(a + 2 * Hb + o, n);
+      store<f32>(hnr + o, hnv);
+      const h: f32 = (<f32>1 - z) * n + z * load<f32>(hp + o);
+      store<f32>(hn + o, h);
+      store<f32>(y + o, h);
+    }
+  }
+}
+
+export function gruBackwardTask(job: usize, t: i32, ws: usize): void {
+  const B = arg(job, 0), H = arg(job, 1), reverse = arg(job, 3), slices = arg(job, 5);
+  const s = arg(job, 11), sPrev = arg(job, 12);
+  const lens = ptr(job, 4), W = ptr(job, 6), hAll = ptr(job, 7), acts = ptr(job, 9), hnAll = ptr(job, 10);
+  const gOut = ptr(job, 13), dh = ptr(job, 14), dgh = ptr(job, 16), dgx = ptr(job, 17);
+  const j0 = unitStart(t, H, slices), j1 = unitStart(t + 1, H, slices);
+  if (j0 >= j1) return;
+  const w = j1 - j0, BH = B * H, G = 3 * H;
+  const Hb = <usize>H << 2, wb = <usize>w << 2;
+  if (sPrev >= 0) {
+    // dh += dgh_sPrev (B, 3H) · W_hh (3H, H), our columns only (dh holds the direct path z⊙dhj)
+    const scratch = ws + GEMM_WS_BYTES;
+    sgemm(B, w, G, dgh + (<usize>(sPrev * B * G) << 2), G, 1, W + (<usize>j0 << 2), H, 1, scratch, w, 0, ws);
+    for (let b = 0; b < B; b++) {
+      if (timeIndex(sPrev, load<i32>(lens + (<usize>b << 2)), reverse) < 0) continue;
+      addInto(dh + (<usize>(b * H + j0) << 2), scratch + (<usize>(b * w) << 2), w);
+    }
+  }
+  if (s < 0) return;
+  const one = f32x4.splat(1);
+  for (let b = 0; b < B; b++) {
+    const tt = timeIndex(s, load<i32>(lens + (<usize>b << 2)), reverse);
+    const dr = dgh + (<usize>((s * B + b) * G + j0) << 2);
+    if (tt < 0) {
+      for (let q = 0; q < 3; q++) memory.fill(dr + <usize>q * Hb, 0, wb);
+      continue;
+    }
+    const xr = dgx + (<usize>((tt * B + b) * G + j0) << 2);
+    const gr = gOut + (<usize>((tt * B + b) * H + j0) << 2);
+    const a = acts + (<usize>((s * B + b) * G + j0) << 2);
+    const st = <usize>(s * BH + b * H + j0) << 2;
+    const hnr = hnAll + st, hp = hAll + st;
+    const dhr = dh + (<usize>(b * H + j0) << 2);
+    let j = 0;
+    for (; j + 4 <= w; j += 4) {
+      const o = <usize>j << 2;
+      const dhj = f32x4.add(v128.load(dhr + o), v128.load(gr + o));
+      const rr = v128.load(a + o), z = v128.load(a + Hb + o), n = v128.load(a + 2 * Hb + o);
+      // h = (1 − z)·n + z·h': ∂/∂n = 1 − z, ∂/∂z = h' − n; n = tanh(x_n + r·hn)
+      const dan = f32x4.mul(f32x4.mul(dhj, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
+      const daz = f32x4.mul(f32x4.mul(dhj, f32x4.sub(v128.load(hp + o), n)), f32x4.mul(z, f32x4.sub(one, z)));
+      const dar = f32x4.mul(f32x4.mul(dan, v128.load(hnr + o)), f32x4.mul(rr, f32x4.sub(one, rr)));
+      v128.store(xr + o, dar);
+      v128.store(xr + Hb + o, daz);
+      v128.store(xr + 2 * Hb + o, dan);
+      v128.store(dr + o, dar);
+      v128.store(dr + Hb + o, daz);
+      v128.store(dr + 2 * Hb + o, f32x4.mul(dan, rr));
+      v128.store(dhr + o, f32x4.mul(dhj, z));
+    }
+    for (; j < w; j++) {
+      const o = <usize>j << 2;
+      const dhj = load<f32>(dhr + o) + load<f32>(gr + o);
+      const rr = load<f32>(a + o), z = load<f32>(a + Hb + o), n = load<f32>(a + 2 * Hb + o);
+      const dan = dhj * (1 - z) * (1 - n * n);
+      const daz = dhj * (load<f32>(hp + o) - n) * (z * (1 - z));
+      const dar = dan * load<f32>(hnr + o) * (rr * (1 - rr));
+      store<f32>(xr + o, dar);
+      store<f32>(xr + Hb + o, daz);
+      store<f32>(xr + 2 * Hb + o, dan);
+      store<f32>(dr + o, dar);
+      store<f32>(dr + Hb + o, daz);
+      store<f32>(dr + 2 * Hb + o, dan * rr);
+      store<f32>(dhr + o, dhj * z);
     }
   }
 }

@@ -13,7 +13,7 @@ import { sgemm, GEMM_WS_BYTES, NR, MR } from './gemm';
 import { im2col, col2im } from './conv';
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
 import { copyF32 } from './simd';
-import { lstmForwardTask, lstmBackwardTask } from './rnn';
+import { lstmForwardTask, lstmBackwardTask, gruForwardTask, gruBackwardTask } from './rnn';
 import { batchNormForward, batchNormBackward } from './norm';
 
 export const K_GEMM = 1;
@@ -29,6 +29,8 @@ export const K_LSTM_FWD = 10;
 export const K_LSTM_BWD = 11;
 export const K_BN_FWD = 12;
 export const K_BN_BWD = 13;
+export const K_GRU_FWD = 14;
+export const K_GRU_BWD = 15;
 
 const ARG: i32 = 8;
 /** byte offset of the ACTIVE word */
@@ -78,6 +80,8 @@ function runTask(job: usize, kind: i32, t: i32, tid: i32, ws: usize): void {
   else if (kind == K_LSTM_FWD) lstmForwardTask(job, t, ws);
   else if (kind == K_LSTM_BWD) lstmBackwardTask(job, t, ws);
   else if (kind == K_BN_FWD || kind == K_BN_BWD) batchNormTask(job, kind, t);
+  else if (kind == K_GRU_FWD) gruForwardTask(job, t, ws);
+  else if (kind == K_GRU_BWD) gruBackwardTask(job, t, ws);
 }
 
 /** GEMM args: 0 m 1 n 2 k 3 a 4 rsA 5 csA 6 bsA 7 b 8 rsB 9 csB 10 bsB 11 c 12 ldc 13 bsC 14 acc

@@ -1,4 +1,4 @@
-// The wasm backend's fused LSTM recurrence (src/kernels/rnn.ts) against the reference loop in
+// The wasm backend's fused LSTM and GRU recurrences (src/kernels/rnn.ts) against the reference loop in
 // src/ops/lstm_cell.ts: odd sizes (H ≡ 1, 2, 3 mod 4 exercise the scalar tails), variable lengths
 // with zeros, reverse direction, with and without b_hh, one and two threads; outputs, final states
 // and every gradient.
@@ -25,29 +25,29 @@ const CASES: Case[] = [
   { T: 0, B: 2, H: 3 },
 ];
 
-function run(c: Case, backend: string): Float32Array[] {
+function run(mode: 'lstm' | 'gru', c: Case, backend: string): Float32Array[] {
   setBackend(backend);
   manualSeed(c.T * 1000 + c.B * 100 + c.H);
-  const G = 4 * c.H;
+  const G = (mode === 'lstm' ? 4 : 3) * c.H;
   const gx = randn([c.T, c.B, G]).requiresGrad_();
   const w = mul(randn([G, c.H]), 0.4).detach().requiresGrad_();
   const b = c.bias === false ? null : randn([G]).requiresGrad_();
   const h0 = randn([c.B, c.H]).requiresGrad_();
-  const c0 = randn([c.B, c.H]).requiresGrad_();
-  const out = recurrence('lstm', gx, w, b, h0, c0, { reverse: c.reverse, lengths: c.lengths });
+  const c0 = mode === 'lstm' ? randn([c.B, c.H]).requiresGrad_() : null;
+  const out = recurrence(mode, gx, w, b, h0, c0, { reverse: c.reverse, lengths: c.lengths });
   const r = randn(out.shape as number[]); // a random upstream gradient reaches every row
   sum(add(mul(out, r), mul(out, out))).backward();
-  const grads = [gx.grad, w.grad, b?.grad ?? null, h0.grad, c0.grad];
+  const grads = [gx.grad, w.grad, b?.grad ?? null, h0.grad, c0?.grad ?? null];
   return [out, ...grads].map((t: Tensor | null) => (t === null ? new Float32Array(0) : (t.toTypedArray() as Float32Array)));
 }
 
-for (const threads of [1, 2]) {
-  test(`wasm LSTM recurrence equals the reference loop (${threads} thread${threads > 1 ? 's' : ''})`, () => {
+for (const [mode, threads] of [['lstm', 1], ['lstm', 2], ['gru', 1], ['gru', 2]] as const) {
+  test(`wasm ${mode} recurrence equals the reference loop (${threads} thread${threads > 1 ? 's' : ''})`, () => {
     const before = getBackend().name, beforeThreads = getNumThreads();
     setNumThreads(threads);
     try {
       for (const c of CASES) {
-        const want = run(c, 'ref'), got = run(c, 'wasm');
+        const want = run(mode, c, 'ref'), got = run(mode, c, 'wasm');
         const names = ['output', 'grad gx', 'grad W_hh', 'grad b_hh', 'grad h0', 'grad c0'];
         want.forEach((wv, i) => {
           assert.equal(got[i]!.length, wv.length, `${names[i]} length, case ${JSON.stringify(c)}`);

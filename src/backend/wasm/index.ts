@@ -1,7 +1,7 @@
 /**
  * The `wasm` backend: WebAssembly SIMD kernels (src/kernels/, AssemblyScript) on a worker-thread
  * pool sharing one WebAssembly.Memory. It overrides the kernels speed needs (matmul, conv2d and
- * its backwards, pooling, the fused LSTM recurrence, batch norm, softmax cross-entropy, bias adds and
+ * its backwards, pooling, the fused LSTM and GRU recurrences, batch norm, softmax cross-entropy, bias adds and
  * their gradient sums) and takes every other kernel from `ref`, which stays the specification.
  *
  *   import { wasmBackend, setNumThreads } from './backend/wasm/index.js';
@@ -17,7 +17,7 @@ import { refBackend } from '../ref/index.js';
 import { registerBackend } from '../index.js';
 import { getRuntime } from './runtime.js';
 import * as k from './kernels.js';
-import { lstmForward, lstmBackward } from './rnn.js';
+import { recurrenceForward, recurrenceBackward } from './rnn.js';
 import { batchNormForward, batchNormBackward } from './norm.js';
 import * as ew from './elementwise.js';
 
@@ -32,8 +32,8 @@ export const wasmBackend: Backend = {
   maxPool2dBackward: k.maxPool2dBackward,
   avgPool2d: k.avgPool2d,
   avgPool2dBackward: k.avgPool2dBackward,
-  lstmForward,
-  lstmBackward,
+  recurrenceForward,
+  recurrenceBackward,
   batchNormForward,
   batchNormBackward,
   softmaxCrossEntropy: ew.softmaxCrossEntropy,

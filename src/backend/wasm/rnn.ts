@@ -1,64 +1,69 @@
 /**
- * The fused LSTM recurrence on the wasm runtime (kernels in src/kernels/rnn.ts). One call copies the
- * whole sequence in, runs one job per time step (a job is the barrier between steps; its tasks are
- * slices of hidden units, so several threads share each step) and copies the results out. Backward
- * does the same in reverse, then ∂W_hh = Σ_s dgh_sᵀ·h_{s−1} as one GEMM job and ∂b_hh as a GEMM
- * with a row of ones.
+ * The fused LSTM and GRU recurrences on the wasm runtime (kernels in src/kernels/rnn.ts). One call
+ * copies the whole sequence in, runs one job per time step (a job is the barrier between steps; its
+ * tasks are slices of hidden units, so several threads share each step) and copies the results
+ * out. Backward does the same in reverse, then ∂W_hh = Σ_s dgh_sᵀ·h_{s−1} as one GEMM job and ∂b_hh
+ * as a GEMM with a row of ones.
  */
-import type { LstmGeometry, LstmSaved } from '../backend.js';
+import type { RecurrenceGeometry, RecurrenceSaved } from '../backend.js';
 import { align, getRuntime, Kind, type WasmRuntime } from './runtime.js';
 import { Arena, copyIn, copyOut } from './kernels.js';
 
 /** Split a step across threads only above this many FLOPs of its W_hh product (~20 µs alone). */
 const PAR_MIN_FLOPS = 1e6;
 
-function plan(rt: WasmRuntime, g: LstmGeometry): { slices: number; parallel: boolean; wsStride: number } {
+const gates = (g: RecurrenceGeometry): number => (g.mode === 'lstm' ? 4 : 3);
+
+function plan(rt: WasmRuntime, g: RecurrenceGeometry): { slices: number; parallel: boolean; wsStride: number } {
   const { B, H } = g;
   const threads = rt.getNumThreads();
-  const parallel = threads > 1 && 8 * B * H * H >= PAR_MIN_FLOPS;
+  const parallel = threads > 1 && 2 * gates(g) * B * H * H >= PAR_MIN_FLOPS;
   const slices = parallel ? Math.max(1, Math.min(threads, Math.ceil(H / 8))) : 1;
   return { slices, parallel, wsStride: align(rt.ex.lstmWorkspaceBytes(B, Math.max(H, 1), slices)) };
 }
 
-const allFull = (g: LstmGeometry): boolean => g.lens.every((l) => l === g.T);
+const allFull = (g: RecurrenceGeometry): boolean => g.lens.every((l) => l === g.T);
 
-export function lstmForward(g: LstmGeometry, gx: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, saved: LstmSaved): void {
+export function recurrenceForward(g: RecurrenceGeometry, gx: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, saved: RecurrenceSaved): void {
   const { T, B, H } = g;
-  const BH = B * H, G = 4 * H;
+  const lstm = g.mode === 'lstm';
+  const BH = B * H, G = gates(g) * H;
   if (T === 0 || BH === 0) return;
   const rt = getRuntime();
   const { slices, parallel, wsStride } = plan(rt, g);
   const arena = new Arena(rt.wsBase + rt.slots * wsStride);
   const pLens = arena.alloc(B), pW = arena.alloc(G * H), pB = bias === null ? 0 : arena.alloc(G);
   const pGx = arena.alloc(T * B * G), pY = arena.alloc(T * BH);
-  const pH = arena.alloc((T + 1) * BH), pC = arena.alloc((T + 1) * BH);
-  const pActs = arena.alloc(T * B * G), pTc = arena.alloc(T * BH);
+  const pH = arena.alloc((T + 1) * BH), pC = lstm ? arena.alloc((T + 1) * BH) : 0;
+  const pActs = arena.alloc(T * B * G), pAux = arena.alloc(T * BH);
   rt.ensureBytes(arena.p);
   copyIn(rt, g.lens, pLens, B);
   copyIn(rt, w, pW, G * H);
   if (bias !== null) copyIn(rt, bias, pB, G);
   copyIn(rt, gx, pGx, T * B * G);
   copyIn(rt, saved.hAll, pH, BH);
-  copyIn(rt, saved.cAll, pC, BH);
+  if (lstm) copyIn(rt, saved.cAll!, pC, BH);
   if (!allFull(g)) rt.f32.fill(0, pY >> 2, (pY >> 2) + T * BH); // outputs past a sequence's end
-  const args = [B, H, T, g.reverse ? 1 : 0, pLens, slices, pW, pH, pC, pActs, pTc, 0, pGx, pB, pY];
+  const args = [B, H, T, g.reverse ? 1 : 0, pLens, slices, pW, pH, pC, pActs, pAux, 0, pGx, pB, pY];
+  const kind = lstm ? Kind.LSTM_FWD : Kind.GRU_FWD;
   for (let s = 0; s < T; s++) {
     args[11] = s;
-    rt.run(Kind.LSTM_FWD, slices, args, wsStride, parallel);
+    rt.run(kind, slices, args, wsStride, parallel);
   }
   copyOut(rt, pY, y, T * BH);
   copyOut(rt, pH, saved.hAll, (T + 1) * BH);
-  copyOut(rt, pC, saved.cAll, (T + 1) * BH);
+  if (lstm) copyOut(rt, pC, saved.cAll!, (T + 1) * BH);
   copyOut(rt, pActs, saved.acts, T * B * G);
-  copyOut(rt, pTc, saved.tc, T * BH);
+  copyOut(rt, pAux, saved.aux, T * BH);
 }
 
-export function lstmBackward(g: LstmGeometry, w: Float32Array, gOut: Float32Array, saved: LstmSaved,
-  dgx: Float32Array, dW: Float32Array | null, dB: Float32Array | null, dh: Float32Array, dc: Float32Array): void {
+export function recurrenceBackward(g: RecurrenceGeometry, w: Float32Array, gOut: Float32Array, saved: RecurrenceSaved,
+  dgx: Float32Array, dW: Float32Array | null, dB: Float32Array | null, dh: Float32Array, dc: Float32Array | null): void {
   const { T, B, H } = g;
-  const BH = B * H, G = 4 * H;
+  const lstm = g.mode === 'lstm';
+  const BH = B * H, G = gates(g) * H, rows = T + (lstm ? 2 : 1);
   dh.set(gOut.subarray(T * BH, (T + 1) * BH));
-  dc.set(gOut.subarray((T + 1) * BH, (T + 2) * BH));
+  if (lstm) dc!.set(gOut.subarray((T + 1) * BH, (T + 2) * BH));
   if (T === 0 || BH === 0) {
     dgx.fill(0);
     dW?.fill(0);
@@ -69,40 +74,41 @@ export function lstmBackward(g: LstmGeometry, w: Float32Array, gOut: Float32Arra
   const { slices, parallel, wsStride } = plan(rt, g);
   const gemmStride = align(rt.gemmWsBytes);
   const arena = new Arena(rt.wsBase + rt.slots * Math.max(wsStride, gemmStride));
-  const pLens = arena.alloc(B), pW = arena.alloc(G * H), pG = arena.alloc((T + 2) * BH);
-  const pH = arena.alloc((T + 1) * BH), pC = arena.alloc((T + 1) * BH);
-  const pActs = arena.alloc(T * B * G), pTc = arena.alloc(T * BH);
-  const pDh = arena.alloc(BH), pDc = arena.alloc(BH), pDgh = arena.alloc(T * B * G), pDgx = arena.alloc(T * B * G);
+  const pLens = arena.alloc(B), pW = arena.alloc(G * H), pG = arena.alloc(rows * BH);
+  const pH = arena.alloc((T + 1) * BH), pC = lstm ? arena.alloc((T + 1) * BH) : 0;
+  const pActs = arena.alloc(T * B * G), pAux = arena.alloc(T * BH);
+  const pDh = arena.alloc(BH), pDc = lstm ? arena.alloc(BH) : 0, pDgh = arena.alloc(T * B * G), pDgx = arena.alloc(T * B * G);
   const pDW = arena.alloc(G * H), pOnes = arena.alloc(T * B), pDB = arena.alloc(G);
   rt.ensureBytes(arena.p);
   copyIn(rt, g.lens, pLens, B);
   copyIn(rt, w, pW, G * H);
-  copyIn(rt, gOut, pG, (T + 2) * BH);
+  copyIn(rt, gOut, pG, rows * BH);
   copyIn(rt, saved.hAll, pH, (T + 1) * BH);
-  copyIn(rt, saved.cAll, pC, (T + 1) * BH);
+  if (lstm) copyIn(rt, saved.cAll!, pC, (T + 1) * BH);
   copyIn(rt, saved.acts, pActs, T * B * G);
-  copyIn(rt, saved.tc, pTc, T * BH);
+  copyIn(rt, saved.aux, pAux, T * BH);
   copyIn(rt, dh, pDh, BH);
-  copyIn(rt, dc, pDc, BH);
+  if (lstm) copyIn(rt, dc!, pDc, BH);
   if (!allFull(g)) rt.f32.fill(0, pDgx >> 2, (pDgx >> 2) + T * B * G); // time steps never visited
-  const args = [B, H, T, g.reverse ? 1 : 0, pLens, slices, pW, pH, pC, pActs, pTc, T - 1, -1, pG, pDh, pDc, pDgh, pDgx];
+  const args = [B, H, T, g.reverse ? 1 : 0, pLens, slices, pW, pH, pC, pActs, pAux, T - 1, -1, pG, pDh, pDc, pDgh, pDgx];
+  const kind = lstm ? Kind.LSTM_BWD : Kind.GRU_BWD;
   for (let s = T - 1; s >= -1; s--) {
     args[11] = s; // differentiate the gates of step s…
     args[12] = s + 1 < T ? s + 1 : -1; // …after finishing step s + 1's path through W_hh
-    rt.run(Kind.LSTM_BWD, slices, args, wsStride, parallel);
+    rt.run(kind, slices, args, wsStride, parallel);
   }
   copyOut(rt, pDgx, dgx, T * B * G);
   copyOut(rt, pDh, dh, BH);
-  copyOut(rt, pDc, dc, BH);
+  if (lstm) copyOut(rt, pDc, dc!, BH);
   const gemmParallel = rt.getNumThreads() > 1 && 2 * G * H * T * B >= 3e6;
   if (dW !== null) {
-    // dW (4H, H) = dghᵀ (4H, T·B) · hAll[0:T] (T·B, H); split the rows across threads
+    // dW (G·H, H) = dghᵀ (G·H, T·B) · hAll[0:T] (T·B, H); split the rows across threads
     const splitM = gemmParallel ? Math.max(1, Math.min(rt.getNumThreads(), Math.ceil(G / 24))) : 1;
     rt.run(Kind.GEMM, splitM, [G, H, T * B, pDgh, 1, G, 0, pH, H, 1, 0, pDW, H, G * H, 0, splitM, 1], gemmStride, gemmParallel);
     copyOut(rt, pDW, dW, G * H);
   }
   if (dB !== null) {
-    // dB (1, 4H) = ones (1, T·B) · dgh (T·B, 4H)
+    // dB (1, G·H) = ones (1, T·B) · dgh (T·B, G·H)
     rt.f32.fill(1, pOnes >> 2, (pOnes >> 2) + T * B);
     rt.run(Kind.GEMM, 1, [1, G, T * B, pOnes, T * B, 1, 0, pDgh, G, 1, 0, pDB, G, G, 0, 1, 1], gemmStride, false);
     copyOut(rt, pDB, dB, G);
