@@ -186,19 +186,6 @@ export function addChannels_f32(x: usize, b: usize, out: usize, outer: i32, C: i
   }
 }
 
-/** out = a + b, both dense (n) — residual connections. out may alias a or b. */
-export function add_f32(a: usize, b: usize, out: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(out + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(out + o, load<f32>(a + o) + load<f32>(b + o));
-  }
-}
-
 /** out = relu(x) on the bits, as ref's float32 path: a set sign bit clears the word (→ +0). */
 export function relu_f32(x: usize, out: usize, n: i32): void {
   let i = 0;

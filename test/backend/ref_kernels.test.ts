@@ -8,20 +8,11 @@ import type { Conv2dGeometry, FloatArray, MatmulParams, Pool2dGeometry } from '.
 import { matmul } from '../../src/backend/ref/matmul.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from '../../src/backend/ref/conv.js';
 import { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from '../../src/backend/ref/pool.js';
+import { mulberry32 } from '../helpers/random.js';
 
 // ---------- helpers ----------
 
-/** mulberry32: a small seeded generator, so every run tests the same numbers. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 

@@ -12,18 +12,9 @@ import * as refConv from '../../src/backend/ref/conv.js';
 import * as refPool from '../../src/backend/ref/pool.js';
 import { getBackend, setBackend, listBackends } from '../../src/backend/index.js';
 import { setConvChunkElements } from '../../src/backend/wasm/kernels.js';
+import { mulberry32 } from '../helpers/random.js';
 
-/** Small deterministic generator (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 const rand = rng(1234);
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 /** A size with the given residue mod 4 in [lo, hi]. */

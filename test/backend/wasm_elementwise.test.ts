@@ -11,18 +11,9 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { softmaxCrossEntropy as lmLoss } from '../../src/lm/neural/loss.js';
 import { crossEntropy } from '../../src/functional/loss.js';
 import '../../src/ops/index.js'; // installs Tensor methods (backward)
+import { mulberry32 } from '../helpers/random.js';
 
-/** mulberry32, so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 const rand = rng(77);
 
 /** |got − want| ≤ atol + rtol·|want| elementwise; non-finite values must match exactly. */

@@ -14,19 +14,11 @@ import {
   KERNEL_NAMES, type PaddingMode, type PoolKind,
 } from '../../src/vision/filters.js';
 import { NervaError } from '../../src/errors.js';
+import { mulberry32 } from '../helpers/random.js';
 
 type M = number[][];
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const T = (m: M): M => m[0]!.map((_, j) => m.map((r) => r[j]!));
 const gauss2d = (k: number, sigma: number): M => {

@@ -310,7 +310,8 @@ function binaryScalar(op: BinaryOp, xd: DataArray, xo: number, c: number, out: D
   }
 }
 
-function isDense(x: StridedInput, shape: readonly number[]): boolean {
+/** x read densely in `shape` (size-1 dims may have any stride). */
+export function isDense(x: StridedInput, shape: readonly number[]): boolean {
   let expected = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     if (shape[i] !== 1 && x.strides[i] !== expected) return false;

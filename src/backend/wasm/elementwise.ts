@@ -65,16 +65,6 @@ export function reduce(op: ReduceOp, x: DataArray, out: DataArray, outer: number
   copyOut(rt, po, out, inner);
 }
 
-/** x read densely in `shape` (size-1 dims have any stride). */
-function dense(x: StridedInput, shape: readonly number[]): boolean {
-  let expected = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    if (shape[d] !== 1 && x.strides[d] !== expected) return false;
-    expected *= shape[d]!;
-  }
-  return true;
-}
-
 /** x is one row repeated over every leading dim: last stride 1, all others 0 (or size 1). */
 function row(x: StridedInput, shape: readonly number[]): boolean {
   const nd = shape.length;
@@ -106,24 +96,24 @@ export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: Data
   if (op !== 'add' || !f32 || n < MIN_ELEMS) return ref.binary(op, a, b, out, shape);
   const rt = getRuntime();
   const arena = new Arena(rt.wsBase);
-  if (dense(a, shape) && dense(b, shape)) {
+  if (ref.isDense(a, shape) && ref.isDense(b, shape)) {
     // same shape: residual connections
     const pa = arena.alloc(n), pb = arena.alloc(n);
     rt.ensureBytes(arena.p);
     copyIn(rt, view(a, n), pa, n);
     copyIn(rt, view(b, n), pb, n);
-    rt.ex.add_f32(pa, pb, pa, n);
+    rt.ex.addInto(pa, pb, n);
     copyOut(rt, pa, out, n);
     return;
   }
   let x: StridedInput, bias: StridedInput;
-  if (dense(a, shape) && row(b, shape)) [x, bias] = [a, b];
-  else if (dense(b, shape) && row(a, shape)) [x, bias] = [b, a];
+  if (ref.isDense(a, shape) && row(b, shape)) [x, bias] = [a, b];
+  else if (ref.isDense(b, shape) && row(a, shape)) [x, bias] = [b, a];
   else {
     // a per-channel bias (outer, C, inner)
-    let d = dense(a, shape) ? channelAxis(b, shape) : -1;
+    let d = ref.isDense(a, shape) ? channelAxis(b, shape) : -1;
     [x, bias] = [a, b];
-    if (d < 0 && dense(b, shape)) { d = channelAxis(a, shape); [x, bias] = [b, a]; }
+    if (d < 0 && ref.isDense(b, shape)) { d = channelAxis(a, shape); [x, bias] = [b, a]; }
     if (d < 0) return ref.binary(op, a, b, out, shape);
     const C = shape[d]!, inner = shape.slice(d + 1).reduce((p, q) => p * q, 1), outer = n / (C * inner);
     const px = arena.alloc(n), pc = arena.alloc(C);

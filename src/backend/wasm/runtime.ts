@@ -37,7 +37,8 @@ interface Exports {
   sumLeading_f32(x: number, out: number, rows: number, cols: number, acc: number): void;
   addRows_f32(x: number, b: number, out: number, rows: number, cols: number): void;
   addChannels_f32(x: number, b: number, out: number, outer: number, C: number, inner: number): void;
-  add_f32(a: number, b: number, out: number, n: number): void;
+  /** dst += src (n floats) */
+  addInto(dst: number, src: number, n: number): void;
   relu_f32(x: number, out: number, n: number): void;
   reluBackward_f32(x: number, gy: number, gx: number, n: number): void;
 }
