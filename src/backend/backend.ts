@@ -182,8 +182,10 @@ export interface Backend {
   /** Optional fused LSTM/GRU recurrence, float32 (the reference is the loop in src/ops/lstm_cell.ts,
    * used when a backend leaves these out). gx (T, B, G·H) is the projected input x·W_ihᵀ + b_ih,
    * time-indexed; w is W_hh (G·H, H); bias is b_hh or null; y (T, B, H) receives the outputs (zero
-   * past a sequence's length); saved.hAll/cAll row 0 hold h0/c0 on entry. */
-  recurrenceForward?(g: RecurrenceGeometry, gx: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, saved: RecurrenceSaved): void;
+   * past a sequence's length); saved.hAll/cAll row 0 hold h0/c0 on entry. Returns false, having
+   * done nothing, when it cannot run this size (its backward would not fit): the caller then runs
+   * the reference loop, forward and backward. */
+  recurrenceForward?(g: RecurrenceGeometry, gx: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, saved: RecurrenceSaved): boolean;
   /** Its backward through time: gOut (T + 2, B, H) for the LSTM (outputs, final h, final c) or
    * (T + 1, B, H) for the GRU. Writes dgx (T, B, G·H), dh (and dc for the LSTM) (B, H) for the
    * initial states, and dW (G·H, H) and dB (G·H) when they are not null. */

@@ -66,11 +66,6 @@ function channelStats(ds: ByteImageDataset): { mean: number[]; std: number[] } {
   return { mean, std };
 }
 
-/**
- * Loads a dataset by its --dataset value: 'mnist', 'fashion-mnist' (IDX files, from --data-dir or
- * the built-in copies) or a folder of images. A folder with train/ and test/ (or val/) sub-folders
- * uses them; otherwise a seeded 10% of its images are held out for testing.
- */
 /** Training-set augmentations: 'affine' = small rotations/shifts/zooms (digits: a mirrored digit is
  * another symbol); 'flip-crop' = left–right mirror + random crop of the image padded by h/8 on each
  * side (the CIFAR recipe; clothes and most photos mean the same mirrored). */
@@ -87,6 +82,11 @@ function augmentation(kind: Augmentation, h: number): Transform {
   return compose(randomHorizontalFlip(0.5), randomCrop(h, { padding: Math.max(1, Math.round(h / 8)) }));
 }
 
+/**
+ * Loads a dataset by its --dataset value: 'mnist', 'fashion-mnist' (IDX files, from --data-dir or
+ * the built-in copies) or a folder of images. A folder with train/ and test/ (or val/) sub-folders
+ * uses them; otherwise a seeded 10% of its images are held out for testing.
+ */
 export function loadData(options: { dataset: string; dataDir?: string; inputSize: number; augment?: Augmentation | false; limit?: number; testLimit?: number; seed?: number; pre?: Preprocess }): LoadedData {
   const { dataset, dataDir, inputSize } = options;
   let train: ByteImageDataset, test: ByteImageDataset;

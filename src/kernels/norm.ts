@@ -1,34 +1,39 @@
 // Training-mode batch normalization, forward and backward, for a range of channels of x viewed as
 // (outer, c, inner) — the same arithmetic as src/backend/ref/elementwise.ts (the specification):
-// two passes for the statistics (the centered sum of squares does not cancel), biased variance,
-// y = x·scale + shift. Sums run in four f32 lanes per row and are added into f64 totals per row, so
-// a channel of 10⁵ elements keeps the reference's accuracy.
+// two passes for the statistics (the centered sum of squares does not cancel), biased variance.
+// The mean's sum runs in f64 lanes; the other sums in four f32 lanes per row, added into f64 totals
+// per row, so a channel of 10⁵ elements keeps the reference's accuracy.
 
 // @ts-ignore: decorator
 @inline function sumRow(p: usize, n: i32): f64 {
-  let acc = f32x4.splat(0);
+  // f64 lanes: the mean's sum must not round (x ≈ 1000 with σ ≈ 0.01 is a real activation pattern)
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
   let i = 0;
-  for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, v128.load(p + (<usize>i << 2)));
-  let s: f64 = <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1)
-    + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(p + (<usize>i << 2));
+    a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v));
+    a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
+  }
+  let s: f64 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1) + f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
   for (; i < n; i++) s += <f64>load<f32>(p + (<usize>i << 2));
   return s;
 }
 
-/** Σ (x − m)² over one row. */
+/** Σ (x − m)² over one row, the mean given as mh + ml (two floats: x − mh is exact when x is near
+ * the mean, so a channel whose mean is large next to its spread loses nothing). */
 // @ts-ignore: decorator
-@inline function sqDevRow(p: usize, n: i32, m: f32): f64 {
-  const mv = f32x4.splat(m);
+@inline function sqDevRow(p: usize, n: i32, mh: f32, ml: f32): f64 {
+  const hv = f32x4.splat(mh), lv = f32x4.splat(ml);
   let acc = f32x4.splat(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const d = f32x4.sub(v128.load(p + (<usize>i << 2)), mv);
+    const d = f32x4.sub(f32x4.sub(v128.load(p + (<usize>i << 2)), hv), lv);
     acc = f32x4.add(acc, f32x4.mul(d, d));
   }
   let s: f64 = <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1)
     + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
   for (; i < n; i++) {
-    const d = load<f32>(p + (<usize>i << 2)) - m;
+    const d = load<f32>(p + (<usize>i << 2)) - mh - ml;
     s += <f64>(d * d);
   }
   return s;
@@ -42,29 +47,31 @@ export function batchNormForward(
   for (let j = j0; j < j1; j++) {
     let s: f64 = 0;
     for (let o = 0; o < outer; o++) s += sumRow(x + (<usize>((o * c + j) * inner) << 2), inner);
-    const m = <f32>(s / count);
+    const m64 = s / count;
+    const m = <f32>m64, ml = <f32>(m64 - <f64>m);
     let ss: f64 = 0;
-    for (let o = 0; o < outer; o++) ss += sqDevRow(x + (<usize>((o * c + j) * inner) << 2), inner, m);
+    for (let o = 0; o < outer; o++) ss += sqDevRow(x + (<usize>((o * c + j) * inner) << 2), inner, m, ml);
     const v = ss / count;
     const is = <f32>(1 / Math.sqrt(v + <f64>eps));
     const jb = <usize>j << 2;
     store<f32>(mean + jb, m);
     store<f32>(varOut + jb, <f32>v);
     store<f32>(invstd + jb, is);
+    // y = (x − mean)·scale + bias: centring first keeps float32 accurate when |mean| ≫ σ
     const scale = weight == 0 ? is : is * load<f32>(weight + jb);
-    const shift = (bias == 0 ? <f32>0 : load<f32>(bias + jb)) - m * scale;
-    const sv = f32x4.splat(scale), hv = f32x4.splat(shift);
+    const shift: f32 = bias == 0 ? <f32>0 : load<f32>(bias + jb);
+    const sv = f32x4.splat(scale), hv = f32x4.splat(shift), mv = f32x4.splat(m), lv = f32x4.splat(ml);
     for (let o = 0; o < outer; o++) {
       const off = <usize>((o * c + j) * inner) << 2;
       const xp = x + off, yp = y + off;
       let i = 0;
       for (; i + 4 <= inner; i += 4) {
         const q = <usize>i << 2;
-        v128.store(yp + q, f32x4.add(f32x4.mul(v128.load(xp + q), sv), hv));
+        v128.store(yp + q, f32x4.add(f32x4.mul(f32x4.sub(f32x4.sub(v128.load(xp + q), mv), lv), sv), hv));
       }
       for (; i < inner; i++) {
         const q = <usize>i << 2;
-        store<f32>(yp + q, load<f32>(xp + q) * scale + shift);
+        store<f32>(yp + q, (load<f32>(xp + q) - m - ml) * scale + shift);
       }
     }
   }

@@ -4,6 +4,7 @@ import type { FloatArray, RecurrenceSaved } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/tape.js';
 import { narrow, reshape } from './movement.js';
+import { toType } from './elementwise.js';
 import { NervaError, ShapeError, formatShape } from '../errors.js';
 
 /**
@@ -97,25 +98,28 @@ export function recurrence(
   const tcAll = isLstm ? (allocate(dtype, T * BH) as FloatArray) : null; // LSTM: tanh(c_t)
   hAll.set(denseData(h0) as FloatArray);
   if (cAll !== null) cAll.set(denseData(c0!) as FloatArray);
-  // A backend with a fused recurrence (wasm) runs the whole sequence and its backward in its kernels.
+  // A backend with a fused recurrence (wasm) runs the whole sequence and its backward in its kernels
+  // (unless the sequence is too long for it: then this loop runs as for any backend).
   if ((isLstm || mode === 'gru') && dtype === 'float32' && backend.recurrenceForward !== undefined && backend.recurrenceBackward !== undefined) {
     const geom = { mode: mode as 'lstm' | 'gru', T, B, H, reverse, lens };
     const saved: RecurrenceSaved = { hAll: hAll as Float32Array, cAll: cAll as Float32Array | null, acts: acts as Float32Array, aux: (isLstm ? tcAll : hnAll) as Float32Array };
-    backend.recurrenceForward(geom, X as Float32Array, W as Float32Array, bias as Float32Array | null, Y as Float32Array, saved);
-    Y.set(hAll.subarray(T * BH, (T + 1) * BH), T * BH);
-    if (cAll !== null) Y.set(cAll.subarray(T * BH, (T + 1) * BH), (T + 1) * BH);
-    const fusedBackward = backend.recurrenceBackward;
-    return record(out, `recurrence(${mode})`, [gx, wHh, bHh, h0, c0], (gOut) => {
-      const dgx = new Tensor(allocate(dtype, T * B * GH), [T, B, GH]);
-      const dW = wHh.requiresGrad ? new Tensor(allocate(dtype, GH * H), [GH, H]) : null;
-      const dB = bHh !== null && bHh.requiresGrad ? new Tensor(allocate(dtype, GH), [GH]) : null;
-      const dh = new Tensor(allocate(dtype, BH), [B, H]);
-      const dc = isLstm ? new Tensor(allocate(dtype, BH), [B, H]) : null;
-      fusedBackward(geom, W as Float32Array, denseData(gOut) as Float32Array, saved, dgx.data as Float32Array,
-        dW === null ? null : dW.data as Float32Array, dB === null ? null : dB.data as Float32Array,
-        dh.data as Float32Array, dc === null ? null : dc.data as Float32Array);
-      return [dgx, dW, dB, dh, dc];
-    });
+    if (backend.recurrenceForward(geom, X as Float32Array, W as Float32Array, bias as Float32Array | null, Y as Float32Array, saved)) {
+      Y.set(hAll.subarray(T * BH, (T + 1) * BH), T * BH);
+      if (cAll !== null) Y.set(cAll.subarray(T * BH, (T + 1) * BH), (T + 1) * BH);
+      const fusedBackward = backend.recurrenceBackward;
+      return record(out, `recurrence(${mode})`, [gx, wHh, bHh, h0, c0], (gOut) => {
+        const g = denseData(gOut.dtype === 'float32' ? gOut : toType(gOut, 'float32')) as Float32Array;
+        const dgx = new Tensor(allocate(dtype, T * B * GH), [T, B, GH]);
+        const dW = wHh.requiresGrad ? new Tensor(allocate(dtype, GH * H), [GH, H]) : null;
+        const dB = bHh !== null && bHh.requiresGrad ? new Tensor(allocate(dtype, GH), [GH]) : null;
+        const dh = new Tensor(allocate(dtype, BH), [B, H]);
+        const dc = isLstm ? new Tensor(allocate(dtype, BH), [B, H]) : null;
+        fusedBackward(geom, W as Float32Array, g, saved, dgx.data as Float32Array,
+          dW === null ? null : dW.data as Float32Array, dB === null ? null : dB.data as Float32Array,
+          dh.data as Float32Array, dc === null ? null : dc.data as Float32Array);
+        return [dgx, dW, dB, dh, dc];
+      });
+    }
   }
   const hh = allocate(dtype, B * GH) as FloatArray; // scratch: h_{t−1}·W_hhᵀ
   const mm = { batch: 1, m: B, n: GH, k: H, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 };

@@ -11,6 +11,7 @@ import { mul, sum, add } from '../../src/ops/index.js';
 import { setBackend, getBackend } from '../../src/backend/index.js';
 import { setNumThreads, getNumThreads } from '../../src/backend/wasm/index.js';
 import { recurrence } from '../../src/ops/lstm_cell.js';
+import { getRuntime } from '../../src/backend/wasm/runtime.js';
 
 interface Case { T: number; B: number; H: number; lengths?: number[]; reverse?: boolean; bias?: boolean }
 
@@ -41,21 +42,24 @@ function run(mode: 'lstm' | 'gru', c: Case, backend: string): Float32Array[] {
   return [out, ...grads].map((t: Tensor | null) => (t === null ? new Float32Array(0) : (t.toTypedArray() as Float32Array)));
 }
 
+function compare(got: Float32Array[], want: Float32Array[], label: string): void {
+  const names = ['output', 'grad gx', 'grad W_hh', 'grad b_hh', 'grad h0', 'grad c0'];
+  want.forEach((wv, i) => {
+    assert.equal(got[i]!.length, wv.length, `${names[i]} length, case ${label}`);
+    for (let j = 0; j < wv.length; j++) {
+      const err = Math.abs(got[i]![j]! - wv[j]!);
+      if (!(err <= 2e-5 * (1 + Math.abs(wv[j]!)))) assert.fail(`${names[i]}[${j}] case ${label}: wasm ${got[i]![j]}, ref ${wv[j]}`);
+    }
+  });
+}
+
 for (const [mode, threads] of [['lstm', 1], ['lstm', 2], ['gru', 1], ['gru', 2]] as const) {
   test(`wasm ${mode} recurrence equals the reference loop (${threads} thread${threads > 1 ? 's' : ''})`, () => {
     const before = getBackend().name, beforeThreads = getNumThreads();
     setNumThreads(threads);
     try {
       for (const c of CASES) {
-        const want = run(mode, c, 'ref'), got = run(mode, c, 'wasm');
-        const names = ['output', 'grad gx', 'grad W_hh', 'grad b_hh', 'grad h0', 'grad c0'];
-        want.forEach((wv, i) => {
-          assert.equal(got[i]!.length, wv.length, `${names[i]} length, case ${JSON.stringify(c)}`);
-          for (let j = 0; j < wv.length; j++) {
-            const err = Math.abs(got[i]![j]! - wv[j]!);
-            if (!(err <= 2e-5 * (1 + Math.abs(wv[j]!)))) assert.fail(`${names[i]}[${j}] case ${JSON.stringify(c)}: wasm ${got[i]![j]}, ref ${wv[j]}`);
-          }
-        });
+        compare(run(mode, c, 'wasm'), run(mode, c, 'ref'), JSON.stringify(c));
       }
     } finally {
       setBackend(before);
@@ -63,3 +67,22 @@ for (const [mode, threads] of [['lstm', 1], ['lstm', 2], ['gru', 1], ['gru', 2]]
     }
   });
 }
+
+test('a sequence whose backward would not fit in wasm memory runs the reference loop instead (same results, no error)', () => {
+  const before = getBackend().name;
+  const rt = getRuntime();
+  const limit = rt.byteLimit;
+  const c: Case = { T: 6, B: 3, H: 9, lengths: [6, 2, 5] };
+  try {
+    for (const mode of ['lstm', 'gru'] as const) {
+      const want = run(mode, c, 'ref');
+      rt.byteLimit = 1024; // nothing fits
+      const got = run(mode, c, 'wasm');
+      rt.byteLimit = limit;
+      compare(got, want, `${mode} without room in wasm memory`);
+    }
+  } finally {
+    rt.byteLimit = limit;
+    setBackend(before);
+  }
+});

@@ -34,7 +34,7 @@ for (const threads of [1, 2]) {
         for (const affine of [true, false]) {
           const g = { outer, c, inner };
           const n = outer * c * inner;
-          const x = rand(n, 0.5, affine ? 3 : -100); // offset ≫ spread
+          const x = rand(n, affine ? 0.5 : 0.01, affine ? 3 : 1000); // offset ≫ spread
           const gy = rand(n);
           const w = affine ? rand(c) : null, b = affine ? rand(c) : null;
           const out = () => ({ y: new Float32Array(n), m: new Float32Array(c), v: new Float32Array(c), is: new Float32Array(c) });

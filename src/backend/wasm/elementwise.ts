@@ -24,6 +24,7 @@ export function softmaxCrossEntropy(x: FloatArray, target: Int32Array, loss: Flo
   const rt = getRuntime();
   const arena = new Arena(rt.wsBase);
   const px = arena.alloc(n), pp = arena.alloc(n), pt = arena.alloc(rows), pl = arena.alloc(rows);
+  if (!rt.canHold(arena.p)) return ref.softmaxCrossEntropy(x, target, loss, probs, rows, classes);
   rt.ensureBytes(arena.p);
   copyIn(rt, x, px, n);
   copyIn(rt, target, pt, rows);
@@ -41,6 +42,7 @@ export function softmaxCrossEntropyBackward(probs: FloatArray, target: Int32Arra
   const rt = getRuntime();
   const arena = new Arena(rt.wsBase);
   const pp = arena.alloc(n), pt = arena.alloc(rows), pg = arena.alloc(rows);
+  if (!rt.canHold(arena.p)) return ref.softmaxCrossEntropyBackward(probs, target, gLoss, gx, rows, classes);
   rt.ensureBytes(arena.p);
   copyIn(rt, probs, pp, n);
   copyIn(rt, target, pt, rows);
@@ -59,6 +61,7 @@ export function reduce(op: ReduceOp, x: DataArray, out: DataArray, outer: number
   const rt = getRuntime();
   const arena = new Arena(rt.wsBase);
   const px = arena.alloc(n), po = arena.alloc(inner), pacc = arena.alloc(2 * SUM_BLOCK);
+  if (!rt.canHold(arena.p)) return ref.reduce(op, x, out, outer, size, inner);
   rt.ensureBytes(arena.p);
   copyIn(rt, x, px, n);
   rt.ex.sumLeading_f32(px, po, size, inner, pacc);
@@ -73,8 +76,6 @@ function row(x: StridedInput, shape: readonly number[]): boolean {
   return true;
 }
 
-/** binary: 'add' of a dense (…, cols) tensor and a broadcast (cols) row (a Linear's bias, either
- * side) runs addRows_f32; every other case is ref's. */
 /** The one axis d along which x varies (stride 1, all other strides 0) with d not the last axis
  * (a per-channel bias viewed as (1, C, 1, 1)); −1 otherwise. */
 function channelAxis(x: StridedInput, shape: readonly number[]): number {
@@ -90,6 +91,9 @@ function channelAxis(x: StridedInput, shape: readonly number[]): number {
 
 const view = (x: StridedInput, n: number): Float32Array => (x.data as Float32Array).subarray(x.offset, x.offset + n);
 
+/** binary 'add', float32, in SIMD: two dense operands (residual connections), a dense tensor and a
+ * broadcast row (a Linear's bias, either side) or a per-channel bias (a convolution's); every other
+ * case is ref's. */
 export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: DataArray, shape: readonly number[]): void {
   const n = out.length;
   const f32 = a.data instanceof Float32Array && b.data instanceof Float32Array && out instanceof Float32Array;
@@ -99,6 +103,7 @@ export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: Data
   if (ref.isDense(a, shape) && ref.isDense(b, shape)) {
     // same shape: residual connections
     const pa = arena.alloc(n), pb = arena.alloc(n);
+    if (!rt.canHold(arena.p)) return ref.binary(op, a, b, out, shape);
     rt.ensureBytes(arena.p);
     copyIn(rt, view(a, n), pa, n);
     copyIn(rt, view(b, n), pb, n);
@@ -117,6 +122,7 @@ export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: Data
     if (d < 0) return ref.binary(op, a, b, out, shape);
     const C = shape[d]!, inner = shape.slice(d + 1).reduce((p, q) => p * q, 1), outer = n / (C * inner);
     const px = arena.alloc(n), pc = arena.alloc(C);
+    if (!rt.canHold(arena.p)) return ref.binary(op, a, b, out, shape);
     rt.ensureBytes(arena.p);
     copyIn(rt, view(x, n), px, n);
     copyIn(rt, view(bias, C), pc, C);
@@ -126,6 +132,7 @@ export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: Data
   }
   const cols = shape[shape.length - 1]!, rows = n / cols;
   const px = arena.alloc(n), pb = arena.alloc(cols);
+  if (!rt.canHold(arena.p)) return ref.binary(op, a, b, out, shape);
   rt.ensureBytes(arena.p);
   copyIn(rt, view(x, n), px, n);
   copyIn(rt, view(bias, cols), pb, cols);
@@ -139,6 +146,7 @@ export function unary(op: UnaryOp, x: DataArray, out: DataArray, alpha?: number)
   const rt = getRuntime();
   const arena = new Arena(rt.wsBase);
   const px = arena.alloc(n);
+  if (!rt.canHold(arena.p)) return ref.unary(op, x, out, alpha);
   rt.ensureBytes(arena.p);
   copyIn(rt, x, px, n);
   rt.ex.relu_f32(px, px, n);
@@ -153,6 +161,7 @@ export function unaryBackward(op: UnaryBackwardOp, x: FloatArray, y: FloatArray,
   const rt = getRuntime();
   const arena = new Arena(rt.wsBase);
   const px = arena.alloc(n), pg = arena.alloc(n);
+  if (!rt.canHold(arena.p)) return ref.unaryBackward(op, x, y, gy, gx, alpha);
   rt.ensureBytes(arena.p);
   copyIn(rt, x, px, n);
   copyIn(rt, gy, pg, n);

@@ -33,6 +33,7 @@ export function batchNormForward(x: FloatArray, weight: FloatArray | null, bias:
   const px = arena.alloc(n), py = arena.alloc(n);
   const pw = weight === null ? 0 : arena.alloc(g.c), pb = bias === null ? 0 : arena.alloc(g.c);
   const pm = arena.alloc(g.c), pv = arena.alloc(g.c), pi = arena.alloc(g.c);
+  if (!rt.canHold(arena.p)) return ref.batchNormForward(x, weight, bias, y, mean, varOut, invstd, eps, g);
   rt.ensureBytes(arena.p);
   copyIn(rt, x as Float32Array, px, n);
   if (weight !== null) copyIn(rt, weight as Float32Array, pw, g.c);
@@ -54,6 +55,7 @@ export function batchNormBackward(x: FloatArray, gy: FloatArray, weight: FloatAr
   const px = arena.alloc(n), pg = arena.alloc(n), pgx = gx === null ? 0 : arena.alloc(n);
   const pw = weight === null ? 0 : arena.alloc(g.c);
   const pm = arena.alloc(g.c), pi = arena.alloc(g.c), pgw = arena.alloc(g.c), pgb = arena.alloc(g.c);
+  if (!rt.canHold(arena.p)) return ref.batchNormBackward(x, gy, weight, mean, invstd, gx, gWeight, gBias, g);
   rt.ensureBytes(arena.p);
   copyIn(rt, x as Float32Array, px, n);
   copyIn(rt, gy as Float32Array, pg, n);

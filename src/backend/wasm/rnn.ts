@@ -24,18 +24,20 @@ function plan(rt: WasmRuntime, g: RecurrenceGeometry): { slices: number; paralle
 
 const allFull = (g: RecurrenceGeometry): boolean => g.lens.every((l) => l === g.T);
 
-export function recurrenceForward(g: RecurrenceGeometry, gx: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, saved: RecurrenceSaved): void {
+export function recurrenceForward(g: RecurrenceGeometry, gx: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, saved: RecurrenceSaved): boolean {
   const { T, B, H } = g;
   const lstm = g.mode === 'lstm';
   const BH = B * H, G = gates(g) * H;
-  if (T === 0 || BH === 0) return;
+  if (T === 0 || BH === 0) return true;
   const rt = getRuntime();
   const { slices, parallel, wsStride } = plan(rt, g);
+  if (!rt.canHold(backwardLayout(rt, g, wsStride).arena.p)) return false; // too long for wasm memory
   const arena = new Arena(rt.wsBase + rt.slots * wsStride);
   const pLens = arena.alloc(B), pW = arena.alloc(G * H), pB = bias === null ? 0 : arena.alloc(G);
   const pGx = arena.alloc(T * B * G), pY = arena.alloc(T * BH);
   const pH = arena.alloc((T + 1) * BH), pC = lstm ? arena.alloc((T + 1) * BH) : 0;
   const pActs = arena.alloc(T * B * G), pAux = arena.alloc(T * BH);
+  if (!rt.canHold(arena.p)) return false;
   rt.ensureBytes(arena.p);
   copyIn(rt, g.lens, pLens, B);
   copyIn(rt, w, pW, G * H);
@@ -55,6 +57,22 @@ export function recurrenceForward(g: RecurrenceGeometry, gx: Float32Array, w: Fl
   if (lstm) copyOut(rt, pC, saved.cAll!, (T + 1) * BH);
   copyOut(rt, pActs, saved.acts, T * B * G);
   copyOut(rt, pAux, saved.aux, T * BH);
+  return true;
+}
+
+/** Where backward puts everything in wasm memory (forward checks that this fits before it starts:
+ * backward needs the most). */
+function backwardLayout(rt: WasmRuntime, g: RecurrenceGeometry, wsStride: number) {
+  const { T, B, H } = g;
+  const lstm = g.mode === 'lstm';
+  const BH = B * H, G = gates(g) * H, rows = T + (lstm ? 2 : 1);
+  const arena = new Arena(rt.wsBase + rt.slots * Math.max(wsStride, align(rt.gemmWsBytes)));
+  const pLens = arena.alloc(B), pW = arena.alloc(G * H), pG = arena.alloc(rows * BH);
+  const pH = arena.alloc((T + 1) * BH), pC = lstm ? arena.alloc((T + 1) * BH) : 0;
+  const pActs = arena.alloc(T * B * G), pAux = arena.alloc(T * BH);
+  const pDh = arena.alloc(BH), pDc = lstm ? arena.alloc(BH) : 0, pDgh = arena.alloc(T * B * G), pDgx = arena.alloc(T * B * G);
+  const pDW = arena.alloc(G * H), pOnes = arena.alloc(T * B), pDB = arena.alloc(G);
+  return { pLens, pW, pG, pH, pC, pActs, pAux, pDh, pDc, pDgh, pDgx, pDW, pOnes, pDB, arena };
 }
 
 export function recurrenceBackward(g: RecurrenceGeometry, w: Float32Array, gOut: Float32Array, saved: RecurrenceSaved,
@@ -73,12 +91,7 @@ export function recurrenceBackward(g: RecurrenceGeometry, w: Float32Array, gOut:
   const rt = getRuntime();
   const { slices, parallel, wsStride } = plan(rt, g);
   const gemmStride = align(rt.gemmWsBytes);
-  const arena = new Arena(rt.wsBase + rt.slots * Math.max(wsStride, gemmStride));
-  const pLens = arena.alloc(B), pW = arena.alloc(G * H), pG = arena.alloc(rows * BH);
-  const pH = arena.alloc((T + 1) * BH), pC = lstm ? arena.alloc((T + 1) * BH) : 0;
-  const pActs = arena.alloc(T * B * G), pAux = arena.alloc(T * BH);
-  const pDh = arena.alloc(BH), pDc = lstm ? arena.alloc(BH) : 0, pDgh = arena.alloc(T * B * G), pDgx = arena.alloc(T * B * G);
-  const pDW = arena.alloc(G * H), pOnes = arena.alloc(T * B), pDB = arena.alloc(G);
+  const { pLens, pW, pG, pH, pC, pActs, pAux, pDh, pDc, pDgh, pDgx, pDW, pOnes, pDB, arena } = backwardLayout(rt, g, wsStride);
   rt.ensureBytes(arena.p);
   copyIn(rt, g.lens, pLens, B);
   copyIn(rt, w, pW, G * H);

@@ -167,6 +167,15 @@ export class WasmRuntime {
     }
   }
 
+  /** Whether the memory can grow to `bytes` (WebAssembly.Memory is capped at MAX_PAGES). Kernels
+   * with a reference fallback check this before copying in, instead of failing in ensureBytes. */
+  canHold(bytes: number): boolean {
+    return bytes <= this.byteLimit;
+  }
+
+  /** What canHold allows: the memory's cap, or less (tests lower it to reach the fallbacks). */
+  byteLimit = MAX_PAGES * PAGE;
+
   /** Makes the memory at least `bytes` long. Call only between jobs. */
   ensureBytes(bytes: number): void {
     const have = this.memory.buffer.byteLength;
