@@ -14,7 +14,7 @@ import { parseCommand } from './args.js';
 import { NervaError } from '../errors.js';
 import { getRngState, manualSeed, setRngState } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { setBackend } from '../backend/index.js';
+import { selectBackend } from './backend_args.js';
 import { Adam } from '../optim/adam.js';
 import { RNNLM, ARCHS, type RecurrentArch, type LMState } from '../models/rnn_lm.js';
 import { BatchedStream, buildVocabulary, encode, sentencesOf, tokenizerSpec, TokenWriter, type LMTokenizerSpec, type NeuralLevel } from '../lm/neural/data.js';
@@ -49,6 +49,7 @@ train options:
   --save-every N          save a checkpoint every N steps (default 200)
   --seed N                random seed (default 1)
   --backend wasm|ref      compute backend (default wasm)
+  --threads N             worker threads of the wasm backend (default: all cores)
   --resume                continue the run saved in DIR
   -o, --out DIR           where model.safetensors and vocab.json go (required)
 sample options:
@@ -84,9 +85,8 @@ function num(name: string, v: string | undefined, min = 0): number {
   return n;
 }
 
-async function useBackend(name: string): Promise<void> {
-  if (name === 'wasm') await import('../backend/wasm/index.js');
-  setBackend(name);
+async function useBackend(name: string, threads?: string): Promise<void> {
+  await selectBackend(name, threads);
 }
 
 function readText(path: string, what: string): string {
@@ -148,6 +148,7 @@ async function train(argv: string[]): Promise<void> {
       'save-every': { type: 'string', default: '200' },
       seed: { type: 'string', default: '1' },
       backend: { type: 'string', default: 'wasm' },
+      threads: { type: 'string' },
       resume: { type: 'boolean', default: false },
       out: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
@@ -169,7 +170,7 @@ async function train(argv: string[]): Promise<void> {
   const sampleEvery = int('sample-every', o['sample-every'], 0);
   const saveEvery = int('save-every', o['save-every'], 1);
   const seed = int('seed', o.seed, 0);
-  await useBackend(o.backend!);
+  await useBackend(o.backend!, o.threads);
   manualSeed(seed);
 
   // ---- model, vocabulary, optimizer: new or resumed ----

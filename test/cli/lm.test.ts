@@ -53,6 +53,7 @@ test('lm train: bad input gives one clear error and writes nothing', async () =>
   assert.equal(existsSync(join(dir, 't')), false);
   await assert.rejects(capture(['train', join(dir, 'missing.txt'), '-o', join(dir, 't')]), /corpus '.*missing.txt' does not exist/);
   await assert.rejects(capture(['train', corpus, '-o', join(dir, 't'), '--level', 'byte']), /--level must be char or word/);
+  await assert.rejects(capture(['train', corpus, '-o', join(dir, 't'), '--threads', 'two']), /--threads must be a positive integer, got 'two'/);
   // a checkpoint of another architecture
   const other = join(dir, 'cnn');
   await capture(['train', corpus, '-o', other, '--epochs', '1', ...small]);
