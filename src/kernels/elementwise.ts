@@ -170,8 +170,9 @@ export function addRows_f32(x: usize, b: usize, out: usize, rows: i32, cols: i32
   }
 }
 
-/** out (outer, C, inner) = x + b[c] broadcast over inner: a convolution's per-channel bias. */
-export function addChannels_f32(x: usize, b: usize, out: usize, outer: i32, C: i32, inner: i32): void {
+/** out (outer, C, inner) = x + b[c] (mul = 0) or x · b[c] (mul = 1), b broadcast over inner: a
+ * convolution's per-channel bias, an eval-mode batch norm's scale. */
+export function channelOp_f32(x: usize, b: usize, out: usize, outer: i32, C: i32, inner: i32, mul: i32): void {
   const iv = inner & ~3;
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < C; c++) {
@@ -180,8 +181,13 @@ export function addChannels_f32(x: usize, b: usize, out: usize, outer: i32, C: i
       const bs = f32x4.splat(bv);
       const xr = x + off, or = out + off;
       let i = 0;
-      for (; i < iv; i += 4) v128.store(or + (<usize>i << 2), f32x4.add(v128.load(xr + (<usize>i << 2)), bs));
-      for (; i < inner; i++) store<f32>(or + (<usize>i << 2), load<f32>(xr + (<usize>i << 2)) + bv);
+      if (mul != 0) {
+        for (; i < iv; i += 4) v128.store(or + (<usize>i << 2), f32x4.mul(v128.load(xr + (<usize>i << 2)), bs));
+        for (; i < inner; i++) store<f32>(or + (<usize>i << 2), load<f32>(xr + (<usize>i << 2)) * bv);
+      } else {
+        for (; i < iv; i += 4) v128.store(or + (<usize>i << 2), f32x4.add(v128.load(xr + (<usize>i << 2)), bs));
+        for (; i < inner; i++) store<f32>(or + (<usize>i << 2), load<f32>(xr + (<usize>i << 2)) + bv);
+      }
     }
   }
 }

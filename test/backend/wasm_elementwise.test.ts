@@ -174,7 +174,7 @@ test('binary add of a dense tensor and a broadcast row (bias add): wasm = ref bi
 
 const denseStrides = (shape: readonly number[]): number[] => shape.map((_, d) => shape.slice(d + 1).reduce((p, v) => p * v, 1));
 
-test('binary add: per-channel bias (either side, any middle axis) and same-shape adds, wasm = ref bitwise', () => {
+test('binary add/mul: per-channel vector (either side, any middle axis) and same-shape operands, wasm = ref bitwise', () => {
   const cases: [number[], number][] = [[[64, 6, 28, 28], 1], [[3, 5, 7, 11], 1], [[2, 3, 4, 5, 6], 2], [[9, 130, 3], 1], [[1, 7, 1, 333], 1], [[4, 0, 5, 6], 1]];
   for (const [shape, axis] of cases) {
     const n = shape.reduce((p, d) => p * d, 1), C = shape[axis]!;
@@ -183,11 +183,13 @@ test('binary add: per-channel bias (either side, any middle axis) and same-shape
     const xs = { data: x, offset: 2, strides: denseStrides(shape) };
     const bs = { data: b, offset: 1, strides: shape.map((_, d) => (d === axis ? 1 : 0)) };
     const ys = { data: Float32Array.from({ length: n }, () => rand() * 8 - 4), offset: 0, strides: denseStrides(shape) };
-    for (const [l, r, what] of [[xs, bs, 'bias right'], [bs, xs, 'bias left'], [xs, ys, 'same shape']] as const) {
-      const got = new Float32Array(n).fill(NaN), want = new Float32Array(n);
-      wasmBackend.binary('add', l, r, got, shape);
-      ref.binary('add', l, r, want, shape);
-      assert.deepEqual(got, want, `add ${JSON.stringify(shape)} ${what}`);
+    for (const op of ['add', 'mul'] as const) {
+      for (const [l, r, what] of [[xs, bs, 'channel right'], [bs, xs, 'channel left'], [xs, ys, 'same shape']] as const) {
+        const got = new Float32Array(n).fill(NaN), want = new Float32Array(n);
+        wasmBackend.binary(op, l, r, got, shape);
+        ref.binary(op, l, r, want, shape);
+        assert.deepEqual(got, want, `${op} ${JSON.stringify(shape)} ${what}`);
+      }
     }
   }
 });

@@ -91,16 +91,16 @@ function channelAxis(x: StridedInput, shape: readonly number[]): number {
 
 const view = (x: StridedInput, n: number): Float32Array => (x.data as Float32Array).subarray(x.offset, x.offset + n);
 
-/** binary 'add', float32, in SIMD: two dense operands (residual connections), a dense tensor and a
- * broadcast row (a Linear's bias, either side) or a per-channel bias (a convolution's); every other
- * case is ref's. */
+/** binary 'add' and 'mul', float32, in SIMD: add of two dense operands (residual connections) or of
+ * a broadcast row (a Linear's bias, either side); add or mul of a per-channel vector (a convolution's
+ * bias, an eval-mode batch norm's scale). Every other case is ref's. */
 export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: DataArray, shape: readonly number[]): void {
   const n = out.length;
   const f32 = a.data instanceof Float32Array && b.data instanceof Float32Array && out instanceof Float32Array;
-  if (op !== 'add' || !f32 || n < MIN_ELEMS) return ref.binary(op, a, b, out, shape);
+  if ((op !== 'add' && op !== 'mul') || !f32 || n < MIN_ELEMS) return ref.binary(op, a, b, out, shape);
   const rt = getRuntime();
   const arena = new Arena(rt.wsBase);
-  if (ref.isDense(a, shape) && ref.isDense(b, shape)) {
+  if (op === 'add' && ref.isDense(a, shape) && ref.isDense(b, shape)) {
     // same shape: residual connections
     const pa = arena.alloc(n), pb = arena.alloc(n);
     if (!rt.canHold(arena.p)) return ref.binary(op, a, b, out, shape);
@@ -112,10 +112,10 @@ export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: Data
     return;
   }
   let x: StridedInput, bias: StridedInput;
-  if (ref.isDense(a, shape) && row(b, shape)) [x, bias] = [a, b];
-  else if (ref.isDense(b, shape) && row(a, shape)) [x, bias] = [b, a];
+  if (op === 'add' && ref.isDense(a, shape) && row(b, shape)) [x, bias] = [a, b];
+  else if (op === 'add' && ref.isDense(b, shape) && row(a, shape)) [x, bias] = [b, a];
   else {
-    // a per-channel bias (outer, C, inner)
+    // a per-channel bias or scale (outer, C, inner)
     let d = ref.isDense(a, shape) ? channelAxis(b, shape) : -1;
     [x, bias] = [a, b];
     if (d < 0 && ref.isDense(b, shape)) { d = channelAxis(a, shape); [x, bias] = [b, a]; }
@@ -126,7 +126,7 @@ export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: Data
     rt.ensureBytes(arena.p);
     copyIn(rt, view(x, n), px, n);
     copyIn(rt, view(bias, C), pc, C);
-    rt.ex.addChannels_f32(px, pc, px, outer, C, inner);
+    rt.ex.channelOp_f32(px, pc, px, outer, C, inner, op === 'mul' ? 1 : 0);
     copyOut(rt, px, out, n);
     return;
   }

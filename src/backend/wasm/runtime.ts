@@ -36,7 +36,7 @@ interface Exports {
   softmaxCrossEntropyBackward_f32(probs: number, target: number, gLoss: number, gx: number, rows: number, classes: number): void;
   sumLeading_f32(x: number, out: number, rows: number, cols: number, acc: number): void;
   addRows_f32(x: number, b: number, out: number, rows: number, cols: number): void;
-  addChannels_f32(x: number, b: number, out: number, outer: number, C: number, inner: number): void;
+  channelOp_f32(x: number, b: number, out: number, outer: number, C: number, inner: number, mul: number): void;
   /** dst += src (n floats) */
   addInto(dst: number, src: number, n: number): void;
   relu_f32(x: number, out: number, n: number): void;
