@@ -1,9 +1,10 @@
 /**
- * The elementwise and reduction Backend methods the wasm runtime accelerates: softmax cross-entropy
- * (forward, backward), the sum over a leading axis (a bias gradient) and the bias add, float32, on the calling
- * thread (direct calls into the module's exports, no job). Each copies its inputs into wasm memory,
- * runs and copies the results out, like kernels.ts. float64, other reduce shapes and calls too small
- * to repay the copies go to the reference kernels.
+ * The elementwise and reduction Backend methods the wasm runtime accelerates, float32, on the calling
+ * thread (direct calls into the module's exports, no job): softmax cross-entropy (forward, backward),
+ * the sum over a leading axis (a bias gradient), bias adds and per-channel add/mul, same-shape adds,
+ * relu and its backward. Each copies its inputs into wasm memory, runs and copies the results out,
+ * like kernels.ts. float64, other shapes, calls too small to repay the copies and calls too big for
+ * wasm memory go to the reference kernels.
  */
 import type { BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput, UnaryBackwardOp, UnaryOp } from '../backend.js';
 import * as ref from '../ref/elementwise.js';
