@@ -130,6 +130,20 @@ export function lstmForwardTask(job: usize, t: i32, ws: usize): void {
   }
 }
 
+/** The path of ∂L/∂h_{sPrev−1} through W_hh for units [j0, j0 + w): dgh_sPrev (B, G) · W_hh (G, H),
+ * our columns only, written into dh (or added to it) for the sequences active at step sPrev. */
+function whhPathIntoDh(B: i32, H: i32, G: i32, j0: i32, w: i32, sPrev: i32, reverse: i32, lens: usize,
+  dgh: usize, W: usize, dh: usize, ws: usize, add: bool): void {
+  const scratch = ws + GEMM_WS_BYTES;
+  sgemm(B, w, G, dgh + (<usize>(sPrev * B * G) << 2), G, 1, W + (<usize>j0 << 2), H, 1, scratch, w, 0, ws);
+  for (let b = 0; b < B; b++) {
+    if (timeIndex(sPrev, load<i32>(lens + (<usize>b << 2)), reverse) < 0) continue;
+    const d = dh + (<usize>(b * H + j0) << 2), src = scratch + (<usize>(b * w) << 2);
+    if (add) addInto(d, src, w);
+    else memory.copy(d, src, <usize>w << 2);
+  }
+}
+
 // Backward args: 0 B 1 H 2 T 3 reverse 4 lens 5 slices 6 W 7 hAll 8 cAll 9 acts 10 tc
 // 11 s (step whose gates to differentiate, −1 = none) 12 sPrev (step whose W_hh path to finish
 // into dh: s + 1, or 0 for the final call; −1 = none) 13 gOut (T + 2, B, H) 14 dh (B, H) 15 dc (B, H)
@@ -143,15 +157,8 @@ export function lstmBackwardTask(job: usize, t: i32, ws: usize): void {
   if (j0 >= j1) return;
   const w = j1 - j0, BH = B * H, G = 4 * H;
   const Hb = <usize>H << 2, wb = <usize>w << 2;
-  if (sPrev >= 0) {
-    // ∂L/∂h_{sPrev−1} through W_hh: dgh_sPrev (B, 4H) · W_hh (4H, H), our columns only.
-    const scratch = ws + GEMM_WS_BYTES;
-    sgemm(B, w, G, dgh + (<usize>(sPrev * B * G) << 2), G, 1, W + (<usize>j0 << 2), H, 1, scratch, w, 0, ws);
-    for (let b = 0; b < B; b++) {
-      if (timeIndex(sPrev, load<i32>(lens + (<usize>b << 2)), reverse) < 0) continue;
-      memory.copy(dh + (<usize>(b * H + j0) << 2), scratch + (<usize>(b * w) << 2), wb);
-    }
-  }
+  // ∂L/∂h_{sPrev−1} through W_hh replaces dh (the LSTM's h has no direct path to h')
+  if (sPrev >= 0) whhPathIntoDh(B, H, G, j0, w, sPrev, reverse, lens, dgh, W, dh, ws, false);
   if (s < 0) return;
   for (let b = 0; b < B; b++) {
     const tt = timeIndex(s, load<i32>(lens + (<usize>b << 2)), reverse);
@@ -296,15 +303,8 @@ export function gruBackwardTask(job: usize, t: i32, ws: usize): void {
   if (j0 >= j1) return;
   const w = j1 - j0, BH = B * H, G = 3 * H;
   const Hb = <usize>H << 2, wb = <usize>w << 2;
-  if (sPrev >= 0) {
-    // dh += dgh_sPrev (B, 3H) · W_hh (3H, H), our columns only (dh holds the direct path z⊙dhj)
-    const scratch = ws + GEMM_WS_BYTES;
-    sgemm(B, w, G, dgh + (<usize>(sPrev * B * G) << 2), G, 1, W + (<usize>j0 << 2), H, 1, scratch, w, 0, ws);
-    for (let b = 0; b < B; b++) {
-      if (timeIndex(sPrev, load<i32>(lens + (<usize>b << 2)), reverse) < 0) continue;
-      addInto(dh + (<usize>(b * H + j0) << 2), scratch + (<usize>(b * w) << 2), w);
-    }
-  }
+  // the W_hh path adds to dh, which holds the direct path z⊙dhj
+  if (sPrev >= 0) whhPathIntoDh(B, H, G, j0, w, sPrev, reverse, lens, dgh, W, dh, ws, true);
   if (s < 0) return;
   const one = f32x4.splat(1);
   for (let b = 0; b < B; b++) {
