@@ -15,3 +15,13 @@ export function assertClose(actual: Tensor | ArrayLike<number>, expected: ArrayL
     }
   }
 }
+
+/** Same shape, and every element within tol·(1 + |expected|) (a NaN anywhere fails). */
+export function assertTensorClose(actual: Tensor, expected: Tensor, tol: number, what: string): void {
+  assert.deepEqual(actual.shape, expected.shape, what);
+  const a = actual.toTypedArray();
+  const e = expected.toTypedArray();
+  for (let i = 0; i < a.length; i++) {
+    assert.ok(Math.abs(a[i]! - e[i]!) <= tol * (1 + Math.abs(e[i]!)), `${what}: element ${i} is ${a[i]}, expected ${e[i]}`);
+  }
+}

@@ -4,6 +4,7 @@ import * as nv from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { refBackend } from '../../src/backend/ref/index.js';
 import type { UnaryBackwardOp } from '../../src/backend/backend.js';
+import { assertTensorClose } from '../helpers/assert.js';
 
 // The fused activation backward (Backend.unaryBackward and the ops that use it) against the
 // composed formulas it replaced, on odd shapes, in float32 and float64.
@@ -33,14 +34,7 @@ const forward: Record<UnaryBackwardOp, (x: Tensor, alpha: number) => Tensor> = {
   gelu: (x) => nv.gelu(x),
 };
 
-function assertClose(actual: Tensor, expected: Tensor, tol: number, what: string): void {
-  assert.deepEqual(actual.shape, expected.shape, what);
-  const a = actual.toTypedArray();
-  const e = expected.toTypedArray();
-  for (let i = 0; i < a.length; i++) {
-    assert.ok(Math.abs(a[i]! - e[i]!) <= tol * (1 + Math.abs(e[i]!)), `${what}: element ${i} is ${a[i]}, expected ${e[i]}`);
-  }
-}
+const assertClose = assertTensorClose;
 
 const ops: UnaryBackwardOp[] = ['relu', 'leakyRelu', 'tanh', 'sigmoid', 'gelu'];
 const shapes = [[1], [7], [3, 5], [2, 3, 7], [5, 1, 3, 11]];

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as nv from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { batchNorm, batchNormWithStats } from '../../src/ops/batchnorm.js';
+import { assertTensorClose } from '../helpers/assert.js';
 
 // The batchNorm primitive against the composed formula it replaced (values and gradients), and
 // by gradcheck in float64.
@@ -21,14 +22,7 @@ function composed(x: Tensor, w: Tensor | null, b: Tensor | null, eps: number): T
   return b !== null ? nv.add(y, nv.reshape(b, bshape)) : y;
 }
 
-function assertClose(actual: Tensor, expected: Tensor, tol: number, what: string): void {
-  assert.deepEqual(actual.shape, expected.shape, what);
-  const a = actual.toTypedArray();
-  const e = expected.toTypedArray();
-  for (let i = 0; i < a.length; i++) {
-    assert.ok(Math.abs(a[i]! - e[i]!) <= tol * (1 + Math.abs(e[i]!)), `${what}: element ${i} is ${a[i]}, expected ${e[i]}`);
-  }
-}
+const assertClose = assertTensorClose;
 
 const shapes = [[2, 3], [5, 1, 7], [3, 4, 5, 3], [1, 2, 1, 9]];
 
