@@ -132,7 +132,7 @@ export function modelWorkloads(): ModelWorkload[] {
         opt.step();
       };
     } },
-    { workload: 'lstm_sample', metric: 'tokens/s', perCall: NTOK, warmup: 1, setup: () => {
+    { workload: 'lstm_sample', metric: 'tokens/s', perCall: NTOK, warmup: 8, setup: () => {
       const net = new CharLSTM().eval();
       return () => noGrad(() => {
         let cur = zeros([1, 1], { dtype: 'int32' });

@@ -4,7 +4,8 @@
  * kernel means; `wasm` overrides the ones that speed needs and must agree with `ref` on every shape.
  *
  * Contract shared by all kernels:
- * - Arrays are plain typed arrays on the JS heap, dense, row-major, unless a stride says otherwise.
+ * - Arrays are plain typed arrays, dense, row-major, unless a stride says otherwise (a backend's
+ *   resident arrays, see residentFloat32, are typed arrays too).
  * - Kernels write every element of `out` (they never rely on it being zeroed) and never allocate
  *   tensors. `out` never aliases an input unless the kernel says so.
  * - Float kernels accept Float32Array or Float64Array (float64 is the gradient-check mode); all
@@ -94,9 +95,12 @@ export interface RecurrenceGeometry {
 /** What the forward keeps for backward, step-indexed: hAll (T + 1, B, H) with row s the state before
  * step s (row 0 = h0, filled by the caller); cAll likewise for the LSTM cell (null for the GRU);
  * acts (T, B, G·H) the activated gates; aux (T, B, H): tanh of the new cell state (LSTM) or
- * h_{t−1}·W_hnᵀ + b_hn (GRU). */
+ * h_{t−1}·W_hnᵀ + b_hn (GRU). With `inferenceOnly` no backward will run: hAll/cAll are just h0/c0
+ * (B, H), acts/aux are empty, and the final h and c go to rows T and T + 1 of y (which then has
+ * T + 1 or T + 2 rows). */
 export interface RecurrenceSaved {
   hAll: Float32Array; cAll: Float32Array | null; acts: Float32Array; aux: Float32Array;
+  inferenceOnly?: boolean;
 }
 
 export interface Backend {
@@ -116,6 +120,12 @@ export interface Backend {
   softmaxCrossEntropy(x: FloatArray, target: Int32Array, loss: FloatArray, probs: FloatArray, rows: number, classes: number): void;
   /** Its backward: gx[i, c] = gLoss[i] · (probs[i, c] − [c = target[i]]), and 0 on ignored rows. */
   softmaxCrossEntropyBackward(probs: FloatArray, target: Int32Array, gLoss: FloatArray, gx: FloatArray, rows: number, classes: number): void;
+
+  /** Softmax along the middle axis of x viewed as (outer, size, inner): out = exp(x − m) / Σ exp(x − m)
+   * with m the maximum of each line (0 when it is ±∞, as the composed formula does). Dense, equal length. */
+  softmax(x: FloatArray, out: FloatArray, outer: number, size: number, inner: number): void;
+  /** Its backward from the output y: gx = y ⊙ (gy − Σ_line gy ⊙ y). gx may alias gy. */
+  softmaxBackward(y: FloatArray, gy: FloatArray, gx: FloatArray, outer: number, size: number, inner: number): void;
 
   /** Training-mode batch norm forward: per channel j, mean[j] and biased variance var[j] over
    * the channel's elements, invstd[j] = 1/√(var[j] + eps), and
@@ -191,4 +201,9 @@ export interface Backend {
    * initial states, and dW (G·H, H) and dB (G·H) when they are not null. */
   recurrenceBackward?(g: RecurrenceGeometry, w: Float32Array, gOut: Float32Array, saved: RecurrenceSaved,
     dgx: Float32Array, dW: Float32Array | null, dB: Float32Array | null, dh: Float32Array, dc: Float32Array | null): void;
+
+  /** Optional: float32 storage of `length` elements (contents unspecified) that this backend's
+   * kernels read in place, for long-lived tensors such as parameters; null when it has none to give.
+   * It is an ordinary Float32Array to everyone else and is reclaimed when garbage-collected. */
+  residentFloat32?(length: number): Float32Array | null;
 }

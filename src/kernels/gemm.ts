@@ -278,8 +278,51 @@ const GEMV_MAX_ROWS: i32 = 4;
   return s;
 }
 
+/** The four dots of x (k) with rows y, y + ld, y + 2·ld, y + 3·ld (ld in floats), stored to (or added
+ * into) d[0..3]. */
+@inline function dot4(x: usize, y: usize, ld: i32, k: i32, d: usize, accumulate: i32): void {
+  const l = <usize>ld << 2;
+  const y0 = y, y1 = y + l, y2 = y + 2 * l, y3 = y + 3 * l;
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+  let p = 0;
+  for (; p + 8 <= k; p += 8) {
+    const o = <usize>p << 2;
+    const xv = v128.load(x + o), xw = v128.load(x + o, 16);
+    a0 = madd(xv, v128.load(y0 + o), a0); b0 = madd(xw, v128.load(y0 + o, 16), b0);
+    a1 = madd(xv, v128.load(y1 + o), a1); b1 = madd(xw, v128.load(y1 + o, 16), b1);
+    a2 = madd(xv, v128.load(y2 + o), a2); b2 = madd(xw, v128.load(y2 + o, 16), b2);
+    a3 = madd(xv, v128.load(y3 + o), a3); b3 = madd(xw, v128.load(y3 + o, 16), b3);
+  }
+  if (p + 4 <= k) {
+    const o = <usize>p << 2;
+    const xv = v128.load(x + o);
+    a0 = madd(xv, v128.load(y0 + o), a0);
+    a1 = madd(xv, v128.load(y1 + o), a1);
+    a2 = madd(xv, v128.load(y2 + o), a2);
+    a3 = madd(xv, v128.load(y3 + o), a3);
+    p += 4;
+  }
+  a0 = f32x4.add(a0, b0); a1 = f32x4.add(a1, b1); a2 = f32x4.add(a2, b2); a3 = f32x4.add(a3, b3);
+  // transpose-and-add: lane r of the result is the horizontal sum of a_r
+  const s01 = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), v128.shuffle<f32>(a0, a1, 2, 6, 3, 7));
+  const s23 = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), v128.shuffle<f32>(a2, a3, 2, 6, 3, 7));
+  let r = f32x4.add(v128.shuffle<f32>(s01, s23, 0, 1, 4, 5), v128.shuffle<f32>(s01, s23, 2, 3, 6, 7));
+  if (p < k) {
+    let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
+    for (; p < k; p++) {
+      const o = <usize>p << 2;
+      const xs = load<f32>(x + o);
+      t0 += xs * load<f32>(y0 + o); t1 += xs * load<f32>(y1 + o);
+      t2 += xs * load<f32>(y2 + o); t3 += xs * load<f32>(y3 + o);
+    }
+    r = f32x4.add(r, f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(t0), 1, t1), 2, t2), 3, t3));
+  }
+  v128.store(d, accumulate != 0 ? f32x4.add(v128.load(d), r) : r);
+}
+
 /** C (m ≤ 4 rows) without packing: the rows of A are copied to ws (contiguous), then
- * B stored (n, k) [rsB = 1]: C(i, j) = dot(A row i, stored row j);
+ * B stored (n, k) [rsB = 1]: C(i, j) = dot(A row i, stored row j), four j at a time;
  * B stored (k, n) [csB = 1]: C row i = Σ_p A(i, p) · B row p (a SIMD axpy per p). */
 function gemv(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32,
   c: usize, ldc: i32, accumulate: i32, ws: usize): void {
@@ -290,11 +333,16 @@ function gemv(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b: usize, rs
     else for (let p = 0; p < k; p++) store<f32>(dst + (<usize>p << 2), load<f32>(src + (<usize>(p * csA) << 2)));
   }
   if (rsB == 1) {
-    for (let j = 0; j < n; j++) {
-      const bj = b + (<usize>(j * csB) << 2);
-      for (let i = 0; i < m; i++) {
-        const s = dot(ws + (<usize>(i * k) << 2), bj, k);
-        const d = c + (<usize>(i * ldc + j) << 2);
+    for (let i = 0; i < m; i++) {
+      const ai = ws + (<usize>(i * k) << 2);
+      const ci = c + (<usize>(i * ldc) << 2);
+      let j = 0;
+      // four stored rows at a time: each load of A's row feeds four FMAs (one dot per row would
+      // load A once per FMA, and loads are what limits this loop)
+      for (; j + 4 <= n; j += 4) dot4(ai, b + (<usize>(j * csB) << 2), csB, k, ci + (<usize>j << 2), accumulate);
+      for (; j < n; j++) {
+        const s = dot(ai, b + (<usize>(j * csB) << 2), k);
+        const d = ci + (<usize>j << 2);
         store<f32>(d, accumulate != 0 ? load<f32>(d) + s : s);
       }
     }

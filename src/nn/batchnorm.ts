@@ -4,7 +4,7 @@ import { add, mul, neg, rsqrt } from '../ops/elementwise.js';
 import { reshape } from '../ops/movement.js';
 import { batchNormWithStats } from '../ops/batchnorm.js';
 import { noGrad } from '../autograd/grad_mode.js';
-import { Module, Parameter } from './module.js';
+import { Module, Parameter, newParameter } from './module.js';
 import { NervaError, ShapeError, formatShape } from '../errors.js';
 
 export interface BatchNormOptions {
@@ -42,8 +42,8 @@ abstract class BatchNormBase extends Module {
     this.affine = options.affine ?? true;
     this.trackRunningStats = options.trackRunningStats ?? true;
     if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new NervaError(`${this.constructor.name}: numFeatures must be a positive integer, got ${numFeatures}`);
-    this.weight = this.registerParameter('weight', this.affine ? new Parameter(ones([numFeatures])) : null);
-    this.bias = this.registerParameter('bias', this.affine ? new Parameter(zeros([numFeatures])) : null);
+    this.weight = this.registerParameter('weight', this.affine ? newParameter([numFeatures], 1) : null);
+    this.bias = this.registerParameter('bias', this.affine ? newParameter([numFeatures]) : null);
     if (this.trackRunningStats) {
       this.registerBuffer('running_mean', zeros([numFeatures]));
       this.registerBuffer('running_var', ones([numFeatures]));

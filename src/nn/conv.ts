@@ -1,7 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
-import { zeros } from '../tensor/creation.js';
 import { conv2d, type Pair } from '../ops/conv.js';
-import { Module, Parameter } from './module.js';
+import { Module, Parameter, newParameter } from './module.js';
 import { kaimingUniform_, uniform_ } from './init.js';
 import { NervaError, ShapeError, formatShape } from '../errors.js';
 
@@ -51,8 +50,8 @@ export class Conv2d extends Module {
       throw new NervaError(`Conv2d: padding='same' needs stride 1, got stride ${JSON.stringify(options.stride)}`);
     }
     for (const k of this.kernelSize) if (!Number.isInteger(k) || k < 1) throw new NervaError(`Conv2d: kernelSize must be positive integers, got ${JSON.stringify(kernelSize)}`);
-    this.weight = this.registerParameter('weight', new Parameter(zeros([outChannels, inChannels / g, ...this.kernelSize])))!;
-    this.bias = this.registerParameter('bias', options.bias === false ? null : new Parameter(zeros([outChannels])));
+    this.weight = this.registerParameter('weight', newParameter([outChannels, inChannels / g, ...this.kernelSize]))!;
+    this.bias = this.registerParameter('bias', options.bias === false ? null : newParameter([outChannels]));
     this.resetParameters();
   }
 

@@ -1,7 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
-import { zeros } from '../tensor/creation.js';
 import { indexSelect, ne, reshape, unsqueeze, where } from '../ops/index.js';
-import { Module, Parameter } from './module.js';
+import { Module, Parameter, newParameter } from './module.js';
 import { normal_ } from './init.js';
 import { NervaError } from '../errors.js';
 
@@ -28,7 +27,7 @@ export class Embedding extends Module {
       if (p < 0) p += numEmbeddings;
     }
     this.paddingIdx = p;
-    this.weight = this.registerParameter('weight', new Parameter(zeros([numEmbeddings, embeddingDim])))!;
+    this.weight = this.registerParameter('weight', newParameter([numEmbeddings, embeddingDim]))!;
     this.resetParameters();
   }
 

@@ -1,7 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
-import { zeros } from '../tensor/creation.js';
-import { add, matmul, transpose } from '../ops/index.js';
-import { Module, Parameter } from './module.js';
+import { linear } from '../ops/index.js';
+import { Module, Parameter, newParameter } from './module.js';
 import { kaimingUniform_, uniform_ } from './init.js';
 import { ShapeError, formatShape } from '../errors.js';
 
@@ -20,8 +19,8 @@ export class Linear extends Module {
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
-    this.weight = this.registerParameter('weight', new Parameter(zeros([outFeatures, inFeatures])))!;
-    this.bias = this.registerParameter('bias', options.bias === false ? null : new Parameter(zeros([outFeatures])));
+    this.weight = this.registerParameter('weight', newParameter([outFeatures, inFeatures]))!;
+    this.bias = this.registerParameter('bias', options.bias === false ? null : newParameter([outFeatures]));
     this.resetParameters();
   }
 
@@ -37,8 +36,7 @@ export class Linear extends Module {
     if (x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new ShapeError(`${this.constructor.name}: input ${formatShape(x.shape)} has ${x.shape[x.ndim - 1]} features, weight expects ${this.inFeatures}`);
     }
-    const y = matmul(x, transpose(this.weight));
-    return this.bias ? add(y, this.bias) : y;
+    return linear(x, this.weight, this.bias);
   }
 
   override extraRepr(): string {

@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
-import { sameShape } from '../tensor/shape.js';
+import { numel, sameShape } from '../tensor/shape.js';
+import { getBackend } from '../backend/index.js';
 import { NervaError, formatShape } from '../errors.js';
 
 /** A trainable tensor: a leaf with requiresGrad set, registered on a Module. */
@@ -9,6 +10,23 @@ export class Parameter extends Tensor {
     super(dense.data, dense.shape);
     this.requiresGrad = requiresGrad;
   }
+}
+
+/** A float32 array of `length` elements where the current backend's kernels read it in place (wasm
+ * memory), or an ordinary one when the backend has no such storage. */
+function parameterStorage(length: number): Float32Array {
+  return getBackend().residentFloat32?.(length) ?? new Float32Array(length);
+}
+
+/**
+ * A new float32 parameter filled with `value`. Layers create their parameters with it so that, on
+ * the wasm backend, weights live in wasm memory and no call copies them in (see
+ * src/backend/wasm/runtime.ts); `new Parameter(t)` instead keeps t's own storage, like PyTorch.
+ */
+export function newParameter(shape: readonly number[], value = 0): Parameter {
+  const data = parameterStorage(numel(shape));
+  data.fill(value);
+  return new Parameter(new Tensor(data, shape));
 }
 
 export type StateDict = Map<string, Tensor>;
@@ -152,7 +170,12 @@ export abstract class Module {
   to(dtype: 'float32' | 'float64'): this {
     const convert = (t: Tensor) => {
       if (t.dtype === dtype || (t.dtype !== 'float32' && t.dtype !== 'float64')) return;
-      t.data = dtype === 'float64' ? Float64Array.from(t.data) : Float32Array.from(t.data);
+      if (dtype === 'float64') t.data = Float64Array.from(t.data);
+      else {
+        const a = t instanceof Parameter ? parameterStorage(t.data.length) : new Float32Array(t.data.length);
+        a.set(t.data);
+        t.data = a;
+      }
       t.grad = null;
     };
     for (const p of this.parameters()) convert(p);

@@ -1,9 +1,9 @@
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/creation.js';
-import { add, cat, contiguous, matmul, narrow, reshape, stack, transpose, unsqueeze, squeeze } from '../ops/index.js';
+import { cat, contiguous, linear, narrow, reshape, stack, transpose, unsqueeze, squeeze } from '../ops/index.js';
 import { dropout } from '../functional/dropout.js';
 import { gateCount, recurrence, unpackRecurrence, type RecurrenceMode } from '../ops/lstm_cell.js';
-import { Module, Parameter } from './module.js';
+import { Module, Parameter, newParameter } from './module.js';
 import { uniform_ } from './init.js';
 import { NervaError, ShapeError, formatShape } from '../errors.js';
 
@@ -88,10 +88,10 @@ export abstract class RNNBase extends Module {
       const layerInput = l === 0 ? inputSize : hiddenSize * D;
       for (let d = 0; d < D; d++) {
         const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
-        const wIh = this.registerParameter(`weight_ih${sfx}`, new Parameter(zeros([G * hiddenSize, layerInput])))!;
-        const wHh = this.registerParameter(`weight_hh${sfx}`, new Parameter(zeros([G * hiddenSize, hiddenSize])))!;
-        const bIh = this.registerParameter(`bias_ih${sfx}`, this.bias ? new Parameter(zeros([G * hiddenSize])) : null);
-        const bHh = this.registerParameter(`bias_hh${sfx}`, this.bias ? new Parameter(zeros([G * hiddenSize])) : null);
+        const wIh = this.registerParameter(`weight_ih${sfx}`, newParameter([G * hiddenSize, layerInput]))!;
+        const wHh = this.registerParameter(`weight_hh${sfx}`, newParameter([G * hiddenSize, hiddenSize]))!;
+        const bIh = this.registerParameter(`bias_ih${sfx}`, this.bias ? newParameter([G * hiddenSize]) : null);
+        const bHh = this.registerParameter(`bias_hh${sfx}`, this.bias ? newParameter([G * hiddenSize]) : null);
         this.cells.push([wIh, wHh, bIh, bHh]);
       }
     }
@@ -153,9 +153,7 @@ export abstract class RNNBase extends Module {
       const outs: Tensor[] = [];
       for (let d = 0; d < D; d++) {
         const [wIh, wHh, bIh, bHh] = this.cell(l, d);
-        let gx = matmul(flat, transpose(wIh)); // (T·B, G·H): all steps' input projections at once
-        if (bIh !== null) gx = add(gx, bIh);
-        gx = reshape(gx, [T, B, G * H]);
+        const gx = reshape(linear(flat, wIh, bIh), [T, B, G * H]); // all steps' input projections at once
         const k = l * D + d;
         const hk = reshape(narrow(h0, 0, k, 1), [B, H]);
         const ck = c0 === null ? null : reshape(narrow(c0, 0, k, 1), [B, H]);
@@ -168,8 +166,9 @@ export abstract class RNNBase extends Module {
       if (this.dropout > 0 && this.training && l < this.numLayers - 1) x = dropout(x, this.dropout, true);
     }
     let output = x;
-    let h = stack(hs, 0); // (L·D, B, H)
-    let c = isLstm ? stack(cs, 0) : undefined;
+    // (L·D, B, H); one layer and direction is a view (no copy per sampled token)
+    let h = hs.length === 1 ? unsqueeze(hs[0]!, 0) : stack(hs, 0);
+    let c = !isLstm ? undefined : cs.length === 1 ? unsqueeze(cs[0]!, 0) : stack(cs, 0);
     if (!batched) {
       output = squeeze(output, 1);
       h = squeeze(h, 1);

@@ -2,7 +2,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/creation.js';
 import { add, chunk, matmul, mul, relu, reshape, sigmoid, squeeze, sub, tanh, transpose, unsqueeze } from '../ops/index.js';
 import { gateCount, recurrence, unpackRecurrence, type RecurrenceMode } from '../ops/lstm_cell.js';
-import { Module, Parameter } from './module.js';
+import { Module, Parameter, newParameter } from './module.js';
 import { uniform_ } from './init.js';
 import { NervaError, ShapeError, formatShape } from '../errors.js';
 
@@ -68,11 +68,11 @@ abstract class CellBase extends Module {
     if (!Number.isInteger(inputSize) || inputSize <= 0) throw new NervaError(`${name}: inputSize must be a positive integer, got ${inputSize}`);
     if (!Number.isInteger(hiddenSize) || hiddenSize <= 0) throw new NervaError(`${name}: hiddenSize must be a positive integer, got ${hiddenSize}`);
     const gh = gateCount(mode) * hiddenSize;
-    this.weight_ih = this.registerParameter('weight_ih', new Parameter(zeros([gh, inputSize])))!;
-    this.weight_hh = this.registerParameter('weight_hh', new Parameter(zeros([gh, hiddenSize])))!;
+    this.weight_ih = this.registerParameter('weight_ih', newParameter([gh, inputSize]))!;
+    this.weight_hh = this.registerParameter('weight_hh', newParameter([gh, hiddenSize]))!;
     const bias = options.bias ?? true;
-    this.bias_ih = this.registerParameter('bias_ih', bias ? new Parameter(zeros([gh])) : null);
-    this.bias_hh = this.registerParameter('bias_hh', bias ? new Parameter(zeros([gh])) : null);
+    this.bias_ih = this.registerParameter('bias_ih', bias ? newParameter([gh]) : null);
+    this.bias_hh = this.registerParameter('bias_hh', bias ? newParameter([gh]) : null);
     this.resetParameters();
   }
 

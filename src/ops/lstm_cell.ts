@@ -3,6 +3,7 @@ import { allocate } from '../tensor/dtype.js';
 import type { FloatArray, RecurrenceSaved } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/tape.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { narrow, reshape } from './movement.js';
 import { toType } from './elementwise.js';
 import { NervaError, ShapeError, formatShape } from '../errors.js';
@@ -91,22 +92,29 @@ export function recurrence(
   const out = new Tensor(allocate(dtype, rows * BH), [rows, B, H]);
   const Y = out.data as FloatArray;
   // Saved for backward: states before/after each step (s-indexed), activated gates, GRU's hn.
+  // A backend with a fused recurrence (wasm) runs the whole sequence and its backward in its kernels
+  // (unless the sequence is too long for it: then the loop below runs as for any backend).
+  const fused = (isLstm || mode === 'gru') && dtype === 'float32' && backend.recurrenceForward !== undefined && backend.recurrenceBackward !== undefined;
+  const geom = { mode: mode as 'lstm' | 'gru', T, B, H, reverse, lens };
+  if (fused) {
+    // Without a backward (sampling, evaluation) nothing is saved: the kernel reads h0/c0 and writes
+    // the final state straight into the output.
+    if (!isGradEnabled() || ![gx, wHh, bHh, h0, c0].some((t) => t !== null && t.requiresGrad)) {
+      const none = new Float32Array(0);
+      const saved: RecurrenceSaved = { hAll: denseData(h0) as Float32Array, cAll: isLstm ? denseData(c0!) as Float32Array : null, acts: none, aux: none, inferenceOnly: true };
+      if (backend.recurrenceForward!(geom, X as Float32Array, W as Float32Array, bias as Float32Array | null, Y as Float32Array, saved)) return out;
+    }
+  }
   const hAll = allocate(dtype, (T + 1) * BH) as FloatArray; // hAll[s] = h before step s
   const cAll = isLstm ? (allocate(dtype, (T + 1) * BH) as FloatArray) : null;
-  const acts = allocate(dtype, T * B * GH) as FloatArray; // activated gates (lstm, gru), h (rnn: unused)
-  const hnAll = mode === 'gru' ? (allocate(dtype, T * BH) as FloatArray) : null; // GRU: h·W_hnᵀ + b_hn
-  const tcAll = isLstm ? (allocate(dtype, T * BH) as FloatArray) : null; // LSTM: tanh(c_t)
   hAll.set(denseData(h0) as FloatArray);
   if (cAll !== null) cAll.set(denseData(c0!) as FloatArray);
-  // A backend with a fused recurrence (wasm) runs the whole sequence and its backward in its kernels
-  // (unless the sequence is too long for it: then this loop runs as for any backend).
-  if ((isLstm || mode === 'gru') && dtype === 'float32' && backend.recurrenceForward !== undefined && backend.recurrenceBackward !== undefined) {
-    const geom = { mode: mode as 'lstm' | 'gru', T, B, H, reverse, lens };
-    const saved: RecurrenceSaved = { hAll: hAll as Float32Array, cAll: cAll as Float32Array | null, acts: acts as Float32Array, aux: (isLstm ? tcAll : hnAll) as Float32Array };
-    if (backend.recurrenceForward(geom, X as Float32Array, W as Float32Array, bias as Float32Array | null, Y as Float32Array, saved)) {
+  if (fused) {
+    const saved: RecurrenceSaved = { hAll: hAll as Float32Array, cAll: cAll as Float32Array | null, acts: new Float32Array(T * B * GH), aux: new Float32Array(T * BH) };
+    if (backend.recurrenceForward!(geom, X as Float32Array, W as Float32Array, bias as Float32Array | null, Y as Float32Array, saved)) {
       Y.set(hAll.subarray(T * BH, (T + 1) * BH), T * BH);
       if (cAll !== null) Y.set(cAll.subarray(T * BH, (T + 1) * BH), (T + 1) * BH);
-      const fusedBackward = backend.recurrenceBackward;
+      const fusedBackward = backend.recurrenceBackward!;
       return record(out, `recurrence(${mode})`, [gx, wHh, bHh, h0, c0], (gOut) => {
         const g = denseData(gOut.dtype === 'float32' ? gOut : toType(gOut, 'float32')) as Float32Array;
         const dgx = new Tensor(allocate(dtype, T * B * GH), [T, B, GH]);
@@ -121,6 +129,9 @@ export function recurrence(
       });
     }
   }
+  const acts = allocate(dtype, T * B * GH) as FloatArray; // activated gates (lstm, gru), h (rnn: unused)
+  const hnAll = mode === 'gru' ? (allocate(dtype, T * BH) as FloatArray) : null; // GRU: h·W_hnᵀ + b_hn
+  const tcAll = isLstm ? (allocate(dtype, T * BH) as FloatArray) : null; // LSTM: tanh(c_t)
   const hh = allocate(dtype, B * GH) as FloatArray; // scratch: h_{t−1}·W_hhᵀ
   const mm = { batch: 1, m: B, n: GH, k: H, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 };
 

@@ -93,6 +93,10 @@ check('matmul matrix·vector [3,4]·[4]', nv.matmul, () => [f64([3, 4]), f64([4]
 check('matmul dot [5]·[5]', nv.matmul, () => [f64([5]), f64([5])]);
 check('matmul shared weight [2,3,4]·[4,5] (one GEMM for ∂B)', nv.matmul, () => [f64([2, 3, 4]), f64([4, 5])]);
 check('matmul shared weight, permuted input [3,2,4]ᵀ·[4,5]', (a, b) => nv.matmul(nv.transpose(a!, 0, 1), b!), () => [f64([3, 2, 4]), f64([4, 5])]);
+check('linear [3,4]·[5,4]ᵀ + [5]', nv.linear, () => [f64([3, 4]), f64([5, 4]), f64([5])]);
+check('linear batched [2,3,4], no bias', (x, w) => nv.linear(x!, w!), () => [f64([2, 3, 4]), f64([5, 4])]);
+check('linear transposed input view [4,2,3]ᵀ', (x, w, b) => nv.linear(nv.transpose(x!, 0, 2), w!, b!), () => [f64([4, 2, 3]), f64([2, 4]), f64([2])]);
+check('linear vector [4]', nv.linear, () => [f64([4]), f64([3, 4]), f64([3])]);
 check('matmul transposed views', (a, b) => nv.matmul(nv.transpose(a!), nv.transpose(b!)), () => [f64([4, 3]), f64([2, 4])]);
 
 check('conv2d x=[2,3,6,5] w=[4,3,3,3] s=1 p=1 bias', (x, w, b) => nv.conv2d(x!, w!, b!, { padding: 1 }), () => [f64([2, 3, 6, 5]), f64([4, 3, 3, 3]), f64([4])]);
@@ -105,6 +109,8 @@ check('minPool2d k=2', (x) => nv.minPool2d(x, 2), () => [f64([1, 2, 4, 4])]);
 check('adaptiveAvgPool2d 5x7→3x2', (x) => nv.adaptiveAvgPool2d(x, [3, 2]), () => [f64([1, 2, 5, 7])]);
 
 check('softmax dim=1', (x) => nv.softmax(x, 1), () => [f64([3, 5])]);
+check('softmax middle dim of [2,4,3]', (x) => nv.softmax(x, 1), () => [f64([2, 4, 3])]);
+check('softmax dim=0 of [5,1,2]', (x) => nv.softmax(x, 0), () => [f64([5, 1, 2])]);
 check('logSoftmax dim=0', (x) => nv.logSoftmax(x, 0), () => [f64([3, 5])]);
 check('crossEntropy ignoreIndex + labelSmoothing', (x) => nv.crossEntropy(x, nv.tensor([1, -100, 3, 0], { dtype: 'int32' }), { labelSmoothing: 0.1 }), () => [f64([4, 5])]);
 check('crossEntropy spatial (N, C, d)', (x) => nv.crossEntropy(x, nv.tensor([[0, 2, 1], [2, 2, 0]], { dtype: 'int32' })), () => [f64([2, 3, 3])]);

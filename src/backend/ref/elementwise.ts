@@ -159,6 +159,32 @@ export function softmaxCrossEntropyBackward(probs: FloatArray, target: Int32Arra
   }
 }
 
+export function softmax(x: FloatArray, out: FloatArray, outer: number, size: number, inner: number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * size * inner + i;
+      let mx = -Infinity;
+      for (let k = 0; k < size; k++) { const v = x[base + k * inner]!; if (v > mx || Number.isNaN(v)) mx = v; }
+      if (mx === Infinity || mx === -Infinity) mx = 0;
+      let s = 0;
+      for (let k = 0; k < size; k++) { const e = Math.exp(x[base + k * inner]! - mx); out[base + k * inner] = e; s += e; }
+      const inv = 1 / s;
+      for (let k = 0; k < size; k++) out[base + k * inner] = out[base + k * inner]! * inv;
+    }
+  }
+}
+
+export function softmaxBackward(y: FloatArray, gy: FloatArray, gx: FloatArray, outer: number, size: number, inner: number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * size * inner + i;
+      let dot = 0;
+      for (let k = 0; k < size; k++) dot += gy[base + k * inner]! * y[base + k * inner]!;
+      for (let k = 0; k < size; k++) { const q = base + k * inner; gx[q] = y[q]! * (gy[q]! - dot); }
+    }
+  }
+}
+
 export function batchNormForward(x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, y: FloatArray,
   mean: FloatArray, varOut: FloatArray, invstd: FloatArray, eps: number, g: BatchNormGeometry): void {
   const { outer, c, inner } = g;

@@ -1,5 +1,5 @@
 import type { Backend } from '../backend.js';
-import { batchNormBackward, batchNormForward, binary, copyStrided, softmaxCrossEntropy, softmaxCrossEntropyBackward, gather, indexAdd, indexSelect, reduce, scatterAdd, scatterStrided, unary, unaryBackward, where } from './elementwise.js';
+import { batchNormBackward, batchNormForward, binary, copyStrided, softmax, softmaxBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward, gather, indexAdd, indexSelect, reduce, scatterAdd, scatterStrided, unary, unaryBackward, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
@@ -10,6 +10,8 @@ export const refBackend: Backend = {
   unary,
   unaryBackward,
   batchNormForward,
+  softmax,
+  softmaxBackward,
   softmaxCrossEntropy,
   softmaxCrossEntropyBackward,
   batchNormBackward,

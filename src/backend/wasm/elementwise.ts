@@ -2,8 +2,8 @@
  * The elementwise and reduction Backend methods the wasm runtime accelerates, float32, on the calling
  * thread (direct calls into the module's exports, no job): softmax cross-entropy (forward, backward),
  * the sum over a leading axis (a bias gradient), bias adds and per-channel add/mul, same-shape adds,
- * relu and its backward. Each copies its inputs into wasm memory, runs and copies the results out,
- * like kernels.ts. float64, other shapes, calls too small to repay the copies and calls too big for
+ * relu and its backward. Each copies its inputs into wasm memory (a resident bias is read in place),
+ * runs and copies the results out, like kernels.ts. float64, other shapes, calls too small to repay the copies and calls too big for
  * wasm memory go to the reference kernels.
  */
 import type { BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput, UnaryBackwardOp, UnaryOp } from '../backend.js';
@@ -122,21 +122,19 @@ export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: Data
     if (d < 0 && ref.isDense(b, shape)) { d = channelAxis(a, shape); [x, bias] = [b, a]; }
     if (d < 0) return ref.binary(op, a, b, out, shape);
     const C = shape[d]!, inner = shape.slice(d + 1).reduce((p, q) => p * q, 1), outer = n / (C * inner);
-    const px = arena.alloc(n), pc = arena.alloc(C);
+    const px = arena.alloc(n), pc = arena.input(rt, view(bias, C), C);
     if (!rt.canHold(arena.p)) return ref.binary(op, a, b, out, shape);
-    rt.ensureBytes(arena.p);
+    arena.commit(rt);
     copyIn(rt, view(x, n), px, n);
-    copyIn(rt, view(bias, C), pc, C);
     rt.ex.channelOp_f32(px, pc, px, outer, C, inner, op === 'mul' ? 1 : 0);
     copyOut(rt, px, out, n);
     return;
   }
   const cols = shape[shape.length - 1]!, rows = n / cols;
-  const px = arena.alloc(n), pb = arena.alloc(cols);
+  const px = arena.alloc(n), pb = arena.input(rt, view(bias, cols), cols);
   if (!rt.canHold(arena.p)) return ref.binary(op, a, b, out, shape);
-  rt.ensureBytes(arena.p);
+  arena.commit(rt);
   copyIn(rt, view(x, n), px, n);
-  copyIn(rt, view(bias, cols), pb, cols);
   rt.ex.addRows_f32(px, pb, px, rows, cols);
   copyOut(rt, px, out, n);
 }

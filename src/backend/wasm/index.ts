@@ -3,6 +3,7 @@
  * pool sharing one WebAssembly.Memory. It overrides the kernels speed needs (matmul, conv2d and
  * its backwards, pooling, the fused LSTM and GRU recurrences, batch norm, softmax cross-entropy, bias adds and
  * their gradient sums) and takes every other kernel from `ref`, which stays the specification.
+ * Parameters created while it is the backend live in its memory (residentFloat32), read in place.
  *
  *   import { wasmBackend, setNumThreads } from './backend/wasm/index.js';
  *   setBackend('wasm');        // registered under this name when this module loads
@@ -42,6 +43,7 @@ export const wasmBackend: Backend = {
   binary: ew.binary,
   unary: ew.unary,
   unaryBackward: ew.unaryBackward,
+  residentFloat32: (length) => getRuntime().residentF32(length),
 };
 
 /** Threads the wasm kernels use from now on (1 = the calling thread only). */

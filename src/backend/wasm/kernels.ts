@@ -1,8 +1,9 @@
 /**
  * The Backend methods the wasm runtime accelerates: matmul, conv2d (+ both backwards) and pooling,
- * float32. Each call copies its inputs into the shared memory, runs one or two jobs on the thread
- * pool and copies its outputs back (see runtime.ts for why copy-in/copy-out). float64 calls (the
- * gradient-check mode) go to the reference kernels.
+ * float32. Each call copies its inputs into the shared memory (resident arrays, i.e. parameters, are
+ * read where they are), runs one or two jobs on the thread pool and copies its outputs back (see
+ * runtime.ts for why copy-in/copy-out). float64 calls (the gradient-check mode) go to the reference
+ * kernels.
  */
 import type { Conv2dGeometry, FloatArray, MatmulParams, Pool2dGeometry } from '../backend.js';
 import * as refMatmul from '../ref/matmul.js';
@@ -31,11 +32,27 @@ export function setConvChunkElements(n: number): number {
 /** Per-call bump allocator over the runtime's data region (after the workspaces). */
 export class Arena {
   p: number;
+  private readonly pending: { src: Float32Array | Int32Array; ptr: number; len: number }[] = [];
   constructor(start: number) { this.p = start; }
   alloc(elems: number): number {
     const q = align(this.p);
     this.p = q + elems * 4;
     return q;
+  }
+  /** Where the kernel finds the first `len` elements of a READ-ONLY input: in place when it is a
+   * resident array (a parameter), else in a fresh slot that commit() fills. */
+  input(rt: WasmRuntime, src: Float32Array | Int32Array, len: number): number {
+    const off = len > 0 ? rt.residentOffset(src) : -1;
+    if (off >= 0) return off;
+    const ptr = this.alloc(len);
+    this.pending.push({ src, ptr, len });
+    return ptr;
+  }
+  /** Grows the memory to the arena's end and copies the pending inputs in. */
+  commit(rt: WasmRuntime): void {
+    rt.ensureBytes(this.p);
+    for (const { src, ptr, len } of this.pending) copyIn(rt, src, ptr, len);
+    this.pending.length = 0;
   }
 }
 
@@ -78,10 +95,8 @@ export function matmul(a: FloatArray, b: FloatArray, c: FloatArray, p: MatmulPar
   const aLen = (batch - 1) * aBatchStride + m * k;
   const bLen = (batch - 1) * bBatchStride + k * n;
   const arena = new Arena(rt.wsBase + rt.slots * wsStride);
-  const pa = arena.alloc(aLen), pb = arena.alloc(bLen), pc = arena.alloc(cLen);
-  rt.ensureBytes(arena.p);
-  copyIn(rt, a as Float32Array, pa, aLen);
-  copyIn(rt, b as Float32Array, pb, bLen);
+  const pa = arena.input(rt, a as Float32Array, aLen), pb = arena.input(rt, b as Float32Array, bLen), pc = arena.alloc(cLen);
+  arena.commit(rt);
   if (acc) copyIn(rt, c as Float32Array, pc, cLen);
   rt.run(Kind.GEMM, batch * splitM * splitN, [
     m, n, k,
@@ -130,10 +145,8 @@ export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv
   const slices = columnSlices(P, g.groups, T, parallel);
   const xLen = g.n * g.c * g.h * g.w, wLen = g.o * P.K;
   const arena = new Arena(rt.wsBase + rt.slots * P.wsBytes);
-  const px = arena.alloc(xLen), pw = arena.alloc(wLen), py = arena.alloc(yLen);
-  rt.ensureBytes(arena.p);
-  copyIn(rt, x as Float32Array, px, xLen);
-  copyIn(rt, weight as Float32Array, pw, wLen);
+  const px = arena.input(rt, x as Float32Array, xLen), pw = arena.input(rt, weight as Float32Array, wLen), py = arena.alloc(yLen);
+  arena.commit(rt);
   rt.run(Kind.CONV_FWD, g.groups * slices, [...P.args, px, pw, py, slices, P.chunk, 0, 1, P.stageOff], P.wsBytes, parallel);
   copyOut(rt, py, y as Float32Array, yLen);
 }
@@ -152,10 +165,8 @@ export function conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: Floa
     ? Math.min(g.c / g.groups, Math.ceil((2 * T) / (g.groups * imageSlices))) : 1;
   const gyLen = g.n * g.o * P.N, wLen = g.o * P.K;
   const arena = new Arena(rt.wsBase + rt.slots * P.wsBytes);
-  const pgy = arena.alloc(gyLen), pw = arena.alloc(wLen), pgx = arena.alloc(gxLen);
-  rt.ensureBytes(arena.p);
-  copyIn(rt, gy as Float32Array, pgy, gyLen);
-  copyIn(rt, weight as Float32Array, pw, wLen);
+  const pgy = arena.input(rt, gy as Float32Array, gyLen), pw = arena.input(rt, weight as Float32Array, wLen), pgx = arena.alloc(gxLen);
+  arena.commit(rt);
   rt.run(Kind.CONV_BWD_IN, g.groups * cSlices * imageSlices,
     [...P.args, pgy, pw, pgx, imageSlices, P.chunk, 0, cSlices, P.stageOff], P.wsBytes, parallel);
   copyOut(rt, pgx, gx as Float32Array, gxLen);
@@ -180,10 +191,8 @@ export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArr
   const wsStride = align(partialOff + gwLen * 4);
   const xLen = g.n * g.c * g.h * g.w, gyLen = g.n * g.o * P.N;
   const arena = new Arena(rt.wsBase + rt.slots * wsStride);
-  const px = arena.alloc(xLen), pgy = arena.alloc(gyLen), pgw = arena.alloc(gwLen);
-  rt.ensureBytes(arena.p);
-  copyIn(rt, x as Float32Array, px, xLen);
-  copyIn(rt, gy as Float32Array, pgy, gyLen);
+  const px = arena.input(rt, x as Float32Array, xLen), pgy = arena.input(rt, gy as Float32Array, gyLen), pgw = arena.alloc(gwLen);
+  arena.commit(rt);
   rt.run(Kind.CONV_BWD_W, g.groups * slices, [...P.args, px, pgy, 0, slices, P.chunk, partialOff, 1, P.stageOff], wsStride, parallel);
   const mask = rt.touchedMask();
   const per = Math.max(4096, align(Math.ceil(gwLen / (4 * T)), 16));
@@ -215,9 +224,8 @@ function runPool(kind: number, g: Pool2dGeometry, input: Float32Array, inLen: nu
   const S = poolTasks(g, rt.getNumThreads());
   const yLen = g.n * g.c * g.oh * g.ow;
   const arena = new Arena(rt.wsBase);
-  const pin = arena.alloc(inLen), pa = argmax ? arena.alloc(yLen) : 0, pout = arena.alloc(outLen);
-  rt.ensureBytes(arena.p);
-  copyIn(rt, input, pin, inLen);
+  const pin = arena.input(rt, input, inLen), pa = argmax ? arena.alloc(yLen) : 0, pout = arena.alloc(outLen);
+  arena.commit(rt);
   if (argmax?.copyIn) copyIn(rt, argmax.data, pa, yLen);
   rt.run(kind, S.tasks, [...poolArgs(g), pin, pa, pout, flag, S.per], 0, S.parallel);
   copyOut(rt, pout, output, outLen);

@@ -5,7 +5,7 @@
 import type { BatchNormGeometry, FloatArray } from '../backend.js';
 import * as ref from '../ref/elementwise.js';
 import { align, getRuntime, Kind } from './runtime.js';
-import { Arena, copyIn, copyOut } from './kernels.js';
+import { Arena, copyOut } from './kernels.js';
 
 /** Below this many elements the copies and the job cost more than the reference loop. */
 const MIN_ELEMS = 4096;
@@ -30,14 +30,12 @@ export function batchNormForward(x: FloatArray, weight: FloatArray | null, bias:
   const rt = getRuntime();
   const { tasks, per, parallel } = split(g, rt.getNumThreads());
   const arena = new Arena(align(rt.wsBase));
-  const px = arena.alloc(n), py = arena.alloc(n);
-  const pw = weight === null ? 0 : arena.alloc(g.c), pb = bias === null ? 0 : arena.alloc(g.c);
+  const px = arena.input(rt, x as Float32Array, n), py = arena.alloc(n);
+  const pw = weight === null ? 0 : arena.input(rt, weight as Float32Array, g.c);
+  const pb = bias === null ? 0 : arena.input(rt, bias as Float32Array, g.c);
   const pm = arena.alloc(g.c), pv = arena.alloc(g.c), pi = arena.alloc(g.c);
   if (!rt.canHold(arena.p)) return ref.batchNormForward(x, weight, bias, y, mean, varOut, invstd, eps, g);
-  rt.ensureBytes(arena.p);
-  copyIn(rt, x as Float32Array, px, n);
-  if (weight !== null) copyIn(rt, weight as Float32Array, pw, g.c);
-  if (bias !== null) copyIn(rt, bias as Float32Array, pb, g.c);
+  arena.commit(rt);
   rt.run(Kind.BN_FWD, tasks, [g.outer, g.c, g.inner, per, px, pw, pb, py, pm, pv, pi, f32Bits(eps)], 0, parallel);
   copyOut(rt, py, y as Float32Array, n);
   copyOut(rt, pm, mean as Float32Array, g.c);
@@ -52,16 +50,12 @@ export function batchNormBackward(x: FloatArray, gy: FloatArray, weight: FloatAr
   const rt = getRuntime();
   const { tasks, per, parallel } = split(g, rt.getNumThreads());
   const arena = new Arena(align(rt.wsBase));
-  const px = arena.alloc(n), pg = arena.alloc(n), pgx = gx === null ? 0 : arena.alloc(n);
-  const pw = weight === null ? 0 : arena.alloc(g.c);
-  const pm = arena.alloc(g.c), pi = arena.alloc(g.c), pgw = arena.alloc(g.c), pgb = arena.alloc(g.c);
+  const px = arena.input(rt, x as Float32Array, n), pg = arena.input(rt, gy as Float32Array, n), pgx = gx === null ? 0 : arena.alloc(n);
+  const pw = weight === null ? 0 : arena.input(rt, weight as Float32Array, g.c);
+  const pm = arena.input(rt, mean as Float32Array, g.c), pi = arena.input(rt, invstd as Float32Array, g.c);
+  const pgw = arena.alloc(g.c), pgb = arena.alloc(g.c);
   if (!rt.canHold(arena.p)) return ref.batchNormBackward(x, gy, weight, mean, invstd, gx, gWeight, gBias, g);
-  rt.ensureBytes(arena.p);
-  copyIn(rt, x as Float32Array, px, n);
-  copyIn(rt, gy as Float32Array, pg, n);
-  if (weight !== null) copyIn(rt, weight as Float32Array, pw, g.c);
-  copyIn(rt, mean as Float32Array, pm, g.c);
-  copyIn(rt, invstd as Float32Array, pi, g.c);
+  arena.commit(rt);
   rt.run(Kind.BN_BWD, tasks, [g.outer, g.c, g.inner, per, px, pg, pw, pm, pi, pgx, pgw, pgb], 0, parallel);
   if (gx !== null) copyOut(rt, pgx, gx as Float32Array, n);
   copyOut(rt, pgw, gWeight as Float32Array, g.c);

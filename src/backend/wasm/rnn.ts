@@ -9,8 +9,10 @@ import type { RecurrenceGeometry, RecurrenceSaved } from '../backend.js';
 import { align, getRuntime, Kind, type WasmRuntime } from './runtime.js';
 import { Arena, copyIn, copyOut } from './kernels.js';
 
-/** Split a step across threads only above this many FLOPs of its W_hh product (~20 µs alone). */
-const PAR_MIN_FLOPS = 1e6;
+/** Split a step across threads above this many FLOPs of its W_hh product. Even at batch 1 a step
+ * (H = 256: 0.5 MFLOP) gains: it streams all of W_hh (1 MB), which two cores' caches hold and one
+ * core's does not (one-token sampling 12 k → 16 k tokens/s on 2 threads). */
+const PAR_MIN_FLOPS = 4e5;
 
 const gates = (g: RecurrenceGeometry): number => (g.mode === 'lstm' ? 4 : 3);
 
@@ -33,16 +35,12 @@ export function recurrenceForward(g: RecurrenceGeometry, gx: Float32Array, w: Fl
   const { slices, parallel, wsStride } = plan(rt, g);
   if (!rt.canHold(backwardLayout(rt, g, wsStride).arena.p)) return false; // too long for wasm memory
   const arena = new Arena(rt.wsBase + rt.slots * wsStride);
-  const pLens = arena.alloc(B), pW = arena.alloc(G * H), pB = bias === null ? 0 : arena.alloc(G);
-  const pGx = arena.alloc(T * B * G), pY = arena.alloc(T * BH);
+  const pLens = arena.input(rt, g.lens, B), pW = arena.input(rt, w, G * H), pB = bias === null ? 0 : arena.input(rt, bias, G);
+  const pGx = arena.input(rt, gx, T * B * G), pY = arena.alloc(T * BH);
   const pH = arena.alloc((T + 1) * BH), pC = lstm ? arena.alloc((T + 1) * BH) : 0;
   const pActs = arena.alloc(T * B * G), pAux = arena.alloc(T * BH);
   if (!rt.canHold(arena.p)) return false;
-  rt.ensureBytes(arena.p);
-  copyIn(rt, g.lens, pLens, B);
-  copyIn(rt, w, pW, G * H);
-  if (bias !== null) copyIn(rt, bias, pB, G);
-  copyIn(rt, gx, pGx, T * B * G);
+  arena.commit(rt);
   copyIn(rt, saved.hAll, pH, BH);
   if (lstm) copyIn(rt, saved.cAll!, pC, BH);
   if (!allFull(g)) rt.f32.fill(0, pY >> 2, (pY >> 2) + T * BH); // outputs past a sequence's end
@@ -53,6 +51,12 @@ export function recurrenceForward(g: RecurrenceGeometry, gx: Float32Array, w: Fl
     rt.run(kind, slices, args, wsStride, parallel);
   }
   copyOut(rt, pY, y, T * BH);
+  if (saved.inferenceOnly === true) {
+    // the final state only, into the output's rows T (h) and T + 1 (c)
+    y.set(rt.f32.subarray((pH >> 2) + T * BH, (pH >> 2) + (T + 1) * BH), T * BH);
+    if (lstm) y.set(rt.f32.subarray((pC >> 2) + T * BH, (pC >> 2) + (T + 1) * BH), (T + 1) * BH);
+    return true;
+  }
   copyOut(rt, pH, saved.hAll, (T + 1) * BH);
   if (lstm) copyOut(rt, pC, saved.cAll!, (T + 1) * BH);
   copyOut(rt, pActs, saved.acts, T * B * G);
@@ -94,7 +98,8 @@ export function recurrenceBackward(g: RecurrenceGeometry, w: Float32Array, gOut:
   const { pLens, pW, pG, pH, pC, pActs, pAux, pDh, pDc, pDgh, pDgx, pDW, pOnes, pDB, arena } = backwardLayout(rt, g, wsStride);
   rt.ensureBytes(arena.p);
   copyIn(rt, g.lens, pLens, B);
-  copyIn(rt, w, pW, G * H);
+  const wOff = rt.residentOffset(w); // a resident W_hh is read where it is
+  if (wOff < 0) copyIn(rt, w, pW, G * H);
   copyIn(rt, gOut, pG, rows * BH);
   copyIn(rt, saved.hAll, pH, (T + 1) * BH);
   if (lstm) copyIn(rt, saved.cAll!, pC, (T + 1) * BH);
@@ -103,7 +108,7 @@ export function recurrenceBackward(g: RecurrenceGeometry, w: Float32Array, gOut:
   copyIn(rt, dh, pDh, BH);
   if (lstm) copyIn(rt, dc!, pDc, BH);
   if (!allFull(g)) rt.f32.fill(0, pDgx >> 2, (pDgx >> 2) + T * B * G); // time steps never visited
-  const args = [B, H, T, g.reverse ? 1 : 0, pLens, slices, pW, pH, pC, pActs, pAux, T - 1, -1, pG, pDh, pDc, pDgh, pDgx];
+  const args = [B, H, T, g.reverse ? 1 : 0, pLens, slices, wOff < 0 ? pW : wOff, pH, pC, pActs, pAux, T - 1, -1, pG, pDh, pDc, pDgh, pDgx];
   const kind = lstm ? Kind.LSTM_BWD : Kind.GRU_BWD;
   for (let s = T - 1; s >= -1; s--) {
     args[11] = s; // differentiate the gates of step s…
