@@ -208,7 +208,8 @@ test('conv2d direct kernel (stride 1, groups 1): row tails, channel tails, paddi
         [2, 9, 8, 14, 14, 3, 1, 1], // ow = 14
         [2, 3, 13, 19, 6, 3, 1, 2], // dilation 2, ow = 17
         [5, 16, 16, 16, 19, 3, 1, 1], // split across threads by images
-        [1, 17, 23, 22, 25, 3, 1, 1], // one image: split by channel blocks
+        [1, 33, 23, 22, 25, 3, 1, 1], // one image: split by channel blocks (2 threads)
+        [2, 33, 23, 22, 25, 3, 1, 1], // split by images and channel blocks
         [2, 6, 9, 6, 10, 1, 0, 1], // 1×1, ow = 6
       ];
       for (const [n, c, h, w, o, k, p, d] of cases) checkConv(convGeometry(n, c, h, w, o, k, k, [1, 1], [p, p], [d, d], 1));

@@ -129,8 +129,8 @@ export function setConvDirect(mode: 'auto' | 'always' | 'never'): 'auto' | 'alwa
   return prev;
 }
 
-/** Largest K = c·kh·kw the direct kernel takes in 'auto' mode (see directConv). */
-const DIRECT_MAX_K = 1152;
+/** Largest K = c·kh·kw the direct kernel takes in 'auto' mode (see directConv); 1×1 kernels. */
+const DIRECT_MAX_K = 1152, DIRECT_MAX_K_1X1 = 64;
 
 /**
  * Whether the forward runs the direct kernel (src/kernels/conv_direct.ts): it can for stride 1,
@@ -138,10 +138,12 @@ const DIRECT_MAX_K = 1152;
  * 1.3–2.4× faster on LeNet-5's and ResNet-20's convolutions (K = 9…576), 1.05–1.15× on 3×3 convs
  * with K = 576…1152 (32×64×56×56, 128 channels at 16×16 and 56×56), and slower from K = 2304 (256
  * and 512 channels: its weight panel, MR·K floats, no longer stays in L1; the GEMM blocks k).
+ * 1×1 kernels (which the GEMM reads in place, without im2col): 1.1–1.3× up to K = 64, even at
+ * K = 128, slower at 256.
  */
 function directConv(g: Conv2dGeometry): boolean {
   if (CONV_DIRECT === 'never' || g.strideH !== 1 || g.strideW !== 1 || g.groups !== 1 || g.ow < 4) return false;
-  return CONV_DIRECT === 'always' || g.c * g.kh * g.kw <= DIRECT_MAX_K;
+  return CONV_DIRECT === 'always' || g.c * g.kh * g.kw <= (g.kh * g.kw === 1 ? DIRECT_MAX_K_1X1 : DIRECT_MAX_K);
 }
 
 /** conv2d_f32 by the direct kernel: tasks = (image slice, slice of 6-channel blocks). */
@@ -156,8 +158,12 @@ function conv2dDirect(x: Float32Array, weight: Float32Array, y: Float32Array, g:
   const flat = g.ow < 8; // rows narrower than a tile: flat mode (see src/kernels/conv_direct.ts)
   const obufOff = flat ? align(tileOff + 6 * 8 * 4) : 0;
   const wsBytes = align(flat ? obufOff + 6 * g.oh * wq * 4 : tileOff + 6 * 8 * 4);
-  const slices = parallel ? Math.min(g.n, 4 * T) : 1;
-  const cSlices = parallel && slices < 2 * T ? Math.min(Math.ceil(g.o / 6), Math.ceil((2 * T) / slices)) : 1;
+  // ≥ 2 tasks a thread, but none under PAR_MIN_FLOPS (a small image's tasks would cost more in
+  // wake-ups and repeated padding than they save).
+  const maxTasks = Math.max(1, Math.floor(convFlops(g) / PAR_MIN_FLOPS));
+  const slices = parallel ? Math.min(g.n, 4 * T, maxTasks) : 1;
+  const cSlices = parallel && slices < 2 * T
+    ? Math.max(1, Math.min(Math.ceil(g.o / 6), Math.ceil((2 * T) / slices), Math.floor(maxTasks / slices))) : 1;
   const xLen = g.n * g.c * g.h * g.w, wLen = g.o * K, yLen = g.n * g.o * g.oh * g.ow;
   const arena = new Arena(rt.wsBase + rt.slots * wsBytes);
   const px = arena.alloc(xLen), pw = arena.alloc(wLen), py = arena.alloc(yLen);
