@@ -11,7 +11,7 @@ import * as refMatmul from '../../src/backend/ref/matmul.js';
 import * as refConv from '../../src/backend/ref/conv.js';
 import * as refPool from '../../src/backend/ref/pool.js';
 import { getBackend, setBackend, listBackends } from '../../src/backend/index.js';
-import { setConvChunkElements } from '../../src/backend/wasm/kernels.js';
+import { setConvChunkElements, setConvDirect } from '../../src/backend/wasm/kernels.js';
 import { mulberry32 } from '../helpers/random.js';
 
 const rng = mulberry32;
@@ -187,6 +187,44 @@ test('conv2d: im2col passes of 64 columns (passes split images and span image bo
   }
 });
 
+// The direct kernel (src/kernels/conv_direct.ts) forced onto every geometry it can take: output
+// widths ≡ 1, 2, 3 (mod 4) below and above 8 (row tails; ow < 8 is its flat mode), channel counts
+// that are not a multiple of the 6- (4-) channel block, padding 0/1/2, 1×1/3×3/5×5, dilation.
+test('conv2d direct kernel (stride 1, groups 1): row tails, channel tails, padding, 1 and 2 threads', () => {
+  const prev = setConvDirect('always');
+  try {
+    for (const threads of THREADS) {
+      setNumThreads(threads);
+      const cases: [number, number, number, number, number, number, number, number][] = [
+        // n, c, h, w, o, k, pad, dilation
+        [1, 1, 28, 28, 6, 5, 2, 1], // LeNet conv1: ow = 28 = 3·8 + 4
+        [3, 6, 14, 14, 16, 5, 0, 1], // LeNet conv2: ow = 10
+        [2, 3, 9, 5, 7, 1, 0, 1], // 1×1, ow = 5
+        [1, 5, 6, 6, 13, 3, 0, 1], // ow = 4
+        [4, 2, 7, 7, 1, 3, 1, 1], // ow = 7, one channel
+        [2, 7, 11, 9, 5, 3, 1, 1], // ow = 9 = 8 + 1
+        [1, 4, 5, 13, 11, 5, 2, 1], // ow = 13 = 8 + 5
+        [3, 5, 10, 10, 8, 3, 2, 1], // ow = 12, pad 2 > needed
+        [2, 9, 8, 14, 14, 3, 1, 1], // ow = 14
+        [2, 3, 13, 19, 6, 3, 1, 2], // dilation 2, ow = 17
+        [5, 16, 16, 16, 19, 3, 1, 1], // split across threads by images
+        [1, 33, 23, 22, 25, 3, 1, 1], // one image: split by channel blocks (2 threads)
+        [2, 33, 23, 22, 25, 3, 1, 1], // split by images and channel blocks
+        [2, 6, 9, 6, 10, 1, 0, 1], // 1×1, ow = 6
+      ];
+      for (const [n, c, h, w, o, k, p, d] of cases) checkConv(convGeometry(n, c, h, w, o, k, k, [1, 1], [p, p], [d, d], 1));
+      checkConv(convGeometry(2, 3, 9, 11, 5, 3, 5, [1, 1], [2, 1], [1, 1], 1)); // kh ≠ kw, padH ≠ padW
+      // Geometries the direct kernel must leave to im2col + GEMM: stride 2, groups 2, ow < 4.
+      checkConv(convGeometry(2, 4, 11, 12, 6, 3, 3, [2, 2], [1, 1], [1, 1], 1));
+      checkConv(convGeometry(2, 4, 9, 9, 6, 3, 3, [1, 1], [1, 1], [1, 1], 2));
+      checkConv(convGeometry(3, 5, 9, 3, 7, 3, 3, [1, 1], [1, 0], [1, 1], 1)); // ow = 1
+      checkConv(convGeometry(2, 3, 6, 5, 4, 3, 3, [1, 1], [1, 0], [1, 1], 1)); // ow = 3
+    }
+  } finally {
+    setConvDirect(prev);
+  }
+});
+
 test('conv2d: zero sizes', () => {
   setNumThreads(2);
   checkConv(convGeometry(0, 3, 5, 5, 4, 3, 3, [1, 1], [1, 1], [1, 1], 1));
@@ -305,6 +343,7 @@ test('plain-SIMD, unshared-memory and NERVA_NUM_THREADS modes compute the same; 
     const { wasmBackend, setNumThreads, wasmInfo } = await import(${JSON.stringify(here + 'wasm/index.js')});
     const { matmul } = await import(${JSON.stringify(here + 'ref/matmul.js')});
     const { conv2d } = await import(${JSON.stringify(here + 'ref/conv.js')});
+    const { setConvDirect } = await import(${JSON.stringify(here + 'wasm/kernels.js')});
     if (process.env.NERVA_NUM_THREADS === undefined) setNumThreads(2);
     const m = 97, n = 131, k = 211;
     const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
@@ -318,9 +357,14 @@ test('plain-SIMD, unshared-memory and NERVA_NUM_THREADS modes compute the same; 
     const g = { n: 3, c: 5, h: 12, w: 11, o: 7, kh: 3, kw: 3, oh: 12, ow: 11, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1, groups: 1 };
     const x = Float32Array.from({ length: 3 * 5 * 132 }, (_, i) => Math.sin(0.3 * i)), wt = Float32Array.from({ length: 7 * 45 }, (_, i) => Math.cos(i));
     const y0 = new Float32Array(3 * 7 * 132), y1 = new Float32Array(3 * 7 * 132);
-    conv2d(x, wt, y0, g); wasmBackend.conv2d(x, wt, y1, g);
+    conv2d(x, wt, y0, g);
     let cerr = 0, cscale = 0;
-    for (let i = 0; i < y0.length; i++) { cerr = Math.max(cerr, Math.abs(y1[i] - y0[i])); cscale = Math.max(cscale, Math.abs(y0[i])); }
+    for (const mode of ['never', 'always']) { // im2col + GEMM, then the direct kernel
+      setConvDirect(mode);
+      y1.fill(NaN);
+      wasmBackend.conv2d(x, wt, y1, g);
+      for (let i = 0; i < y0.length; i++) { cerr = Math.max(cerr, Math.abs(y1[i] - y0[i])); cscale = Math.max(cscale, Math.abs(y0[i])); }
+    }
     console.log(JSON.stringify({ ...wasmInfo(), rel: err / scale, convRel: cerr / cscale }));
   `;
   for (const [env, want] of [[{ NERVA_WASM_SIMD: 'plain' }, { variant: 'simd128', shared: true, threads: 2 }],

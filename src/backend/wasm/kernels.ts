@@ -133,13 +133,74 @@ function columnSlices(P: ConvPlan, groups: number, T: number, parallel: boolean)
 const convFlops = (g: Conv2dGeometry): number =>
   2 * g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
 
-/** conv2d_f32 via im2col + GEMM over slices of the batched column space (see src/kernels/work.ts). */
+/** Which conv2d forward kernel runs: 'auto' (directConv's rule), or one forced (tests, tuning). */
+let CONV_DIRECT: 'auto' | 'always' | 'never' = 'auto';
+
+/** Tuning/testing hook: 'always' takes the direct kernel wherever it can run, 'never' keeps
+ * im2col + GEMM. Returns the previous mode. */
+export function setConvDirect(mode: 'auto' | 'always' | 'never'): 'auto' | 'always' | 'never' {
+  const prev = CONV_DIRECT;
+  CONV_DIRECT = mode;
+  return prev;
+}
+
+/** Largest K = c·kh·kw the direct kernel takes in 'auto' mode (see directConv); 1×1 kernels. */
+const DIRECT_MAX_K = 1152, DIRECT_MAX_K_1X1 = 64;
+
+/**
+ * Whether the forward runs the direct kernel (src/kernels/conv_direct.ts): it can for stride 1,
+ * groups 1 and output rows of ≥ 4 pixels. Measured on one thread against im2col + GEMM, it was
+ * 1.3–2.4× faster on LeNet-5's and ResNet-20's convolutions (K = 9…576), 1.05–1.15× on 3×3 convs
+ * with K = 576…1152 (32×64×56×56, 128 channels at 16×16 and 56×56), and slower from K = 2304 (256
+ * and 512 channels: its weight panel, MR·K floats, no longer stays in L1; the GEMM blocks k).
+ * 1×1 kernels (which the GEMM reads in place, without im2col): 1.1–1.3× up to K = 64, even at
+ * K = 128, slower at 256.
+ */
+function directConv(g: Conv2dGeometry): boolean {
+  if (CONV_DIRECT === 'never' || g.strideH !== 1 || g.strideW !== 1 || g.groups !== 1 || g.ow < 4) return false;
+  return CONV_DIRECT === 'always' || g.c * g.kh * g.kw <= (g.kh * g.kw === 1 ? DIRECT_MAX_K_1X1 : DIRECT_MAX_K);
+}
+
+/** conv2d_f32 by the direct kernel: tasks = (image slice, slice of 6-channel blocks). */
+function conv2dDirect(x: Float32Array, weight: Float32Array, y: Float32Array, g: Conv2dGeometry, T: number, parallel: boolean): void {
+  const rt = getRuntime();
+  const K = g.c * g.kh * g.kw;
+  const hp = g.h + 2 * g.padH, wq = g.w + 2 * g.padW;
+  // Workspace: weight panels ((o rounded up to MR ≤ 6) × K), offset table (K), padded image, tile.
+  const offsOff = align((g.o + 5) * K * 4);
+  const xpOff = align(offsOff + K * 4);
+  const tileOff = align(xpOff + (g.padH > 0 || g.padW > 0 ? g.c * hp * wq * 4 : 0));
+  const flat = g.ow < 8; // rows narrower than a tile: flat mode (see src/kernels/conv_direct.ts)
+  const obufOff = flat ? align(tileOff + 6 * 8 * 4) : 0;
+  const wsBytes = align(flat ? obufOff + 6 * g.oh * wq * 4 : tileOff + 6 * 8 * 4);
+  // ≥ 2 tasks a thread, but none under PAR_MIN_FLOPS (a small image's tasks would cost more in
+  // wake-ups and repeated padding than they save).
+  const maxTasks = Math.max(1, Math.floor(convFlops(g) / PAR_MIN_FLOPS));
+  const slices = parallel ? Math.min(g.n, 4 * T, maxTasks) : 1;
+  const cSlices = parallel && slices < 2 * T
+    ? Math.max(1, Math.min(Math.ceil(g.o / 6), Math.ceil((2 * T) / slices), Math.floor(maxTasks / slices))) : 1;
+  const xLen = g.n * g.c * g.h * g.w, wLen = g.o * K, yLen = g.n * g.o * g.oh * g.ow;
+  const arena = new Arena(rt.wsBase + rt.slots * wsBytes);
+  const px = arena.alloc(xLen), pw = arena.alloc(wLen), py = arena.alloc(yLen);
+  rt.ensureBytes(arena.p);
+  copyIn(rt, x, px, xLen);
+  copyIn(rt, weight, pw, wLen);
+  rt.run(Kind.CONV_DIRECT, slices * cSlices, [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.padH, g.padW,
+    g.dilationH, g.dilationW, px, pw, py, slices, cSlices, offsOff, xpOff, tileOff, obufOff], wsBytes, parallel);
+  copyOut(rt, py, y, yLen);
+}
+
+/** conv2d_f32: the direct kernel where it is faster (directConv), else im2col + GEMM over slices
+ * of the batched column space (see src/kernels/work.ts). */
 export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv2dGeometry): void {
   if (!allF32(x, weight, y)) return refConv.conv2d(x, weight, y, g);
   const yLen = g.n * g.o * g.oh * g.ow;
   if (yLen === 0) return;
   const rt = getRuntime();
   const T = rt.getNumThreads();
+  if (directConv(g)) {
+    return conv2dDirect(x as Float32Array, weight as Float32Array, y as Float32Array, g, T, T > 1 && convFlops(g) >= PAR_MIN_FLOPS);
+  }
   const P = convPlan(g);
   const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
   const slices = columnSlices(P, g.groups, T, parallel);

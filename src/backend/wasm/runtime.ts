@@ -53,6 +53,7 @@ interface Exports {
 export const Kind = {
   GEMM: 1, CONV_FWD: 2, CONV_BWD_IN: 3, CONV_BWD_W: 4, REDUCE: 5,
   MAXPOOL: 6, MAXPOOL_BWD: 7, AVGPOOL: 8, AVGPOOL_BWD: 9, LSTM_FWD: 10, LSTM_BWD: 11, BN_FWD: 12, BN_BWD: 13, GRU_FWD: 14, GRU_BWD: 15,
+  CONV_DIRECT: 16,
 } as const;
 const J_KIND = 0, J_NTASKS = 1, J_NEXT = 2, J_DONE = 3, J_WSBASE = 4, J_WSSTRIDE = 5, J_ACTIVE = 6, J_ARG = 8, J_TOUCHED = 48;
 const JOB_WORDS = 128;
