@@ -181,10 +181,8 @@ function conv2dDirect(x: Float32Array, weight: Float32Array, y: Float32Array, g:
     ? Math.max(1, Math.min(Math.ceil(g.o / 6), Math.ceil((2 * T) / slices), Math.floor(maxTasks / slices))) : 1;
   const xLen = g.n * g.c * g.h * g.w, wLen = g.o * K, yLen = g.n * g.o * g.oh * g.ow;
   const arena = new Arena(rt.wsBase + rt.slots * wsBytes);
-  const px = arena.alloc(xLen), pw = arena.alloc(wLen), py = arena.alloc(yLen);
-  rt.ensureBytes(arena.p);
-  copyIn(rt, x, px, xLen);
-  copyIn(rt, weight, pw, wLen);
+  const px = arena.input(rt, x, xLen), pw = arena.input(rt, weight, wLen), py = arena.alloc(yLen);
+  arena.commit(rt);
   rt.run(Kind.CONV_DIRECT, slices * cSlices, [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.padH, g.padW,
     g.dilationH, g.dilationW, px, pw, py, slices, cSlices, offsOff, xpOff, tileOff, obufOff], wsBytes, parallel);
   copyOut(rt, py, y, yLen);
