@@ -173,15 +173,16 @@ export interface Backend {
   /** C (batch, m, n) = A · B per batch, see MatmulParams. */
   matmul(a: FloatArray, b: FloatArray, c: FloatArray, p: MatmulParams): void;
 
-  /** y = conv2d(x, weight), no bias. */
-  conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv2dGeometry): void;
+  /** y = conv2d(x, weight) (+ bias[o] on output channel o when a bias is given). */
+  conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv2dGeometry, bias?: FloatArray | null): void;
   /** gx = ∂L/∂x given gy = ∂L/∂y. Overwrites gx. */
   conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: FloatArray, g: Conv2dGeometry): void;
   /** gw = ∂L/∂weight given x and gy. Overwrites gw. */
   conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArray, g: Conv2dGeometry): void;
 
   /** Max pooling; argmax gets, per output, the index (iy·w + ix) of the winner within its plane.
-   * A window that covers only padding yields -Infinity and argmax -1. */
+   * A window that covers only padding yields -Infinity and argmax -1. argmax may be empty (length
+   * 0) when no backward will run: then only y is written. */
   maxPool2d(x: FloatArray, y: FloatArray, argmax: Int32Array, g: Pool2dGeometry): void;
   /** gx = scatter-add of gy at argmax. Overwrites gx. */
   maxPool2dBackward(gy: FloatArray, argmax: Int32Array, gx: FloatArray, g: Pool2dGeometry): void;

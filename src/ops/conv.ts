@@ -4,8 +4,8 @@ import type { Conv2dGeometry, FloatArray } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/tape.js';
 import { newTensor } from './util.js';
-import { pad, reshape, squeeze, unsqueeze } from './movement.js';
-import { add } from './elementwise.js';
+import { pad, squeeze, unsqueeze } from './movement.js';
+import { sum } from './reduce.js';
 import { NervaError, ShapeError, formatShape } from '../errors.js';
 
 export type Pair = number | readonly [number, number];
@@ -32,7 +32,7 @@ export function convOutputSize(size: number, k: number, stride: number, padding:
 }
 
 /** The primitive: x (N, C, H, W) ⋆ weight (O, C/groups, kH, kW) with symmetric zero padding. */
-function conv2dCore(x: Tensor, weight: Tensor, geo: Omit<Conv2dGeometry, 'oh' | 'ow'>): Tensor {
+function conv2dCore(x: Tensor, weight: Tensor, bias: Tensor | null, geo: Omit<Conv2dGeometry, 'oh' | 'ow'>): Tensor {
   const oh = convOutputSize(geo.h, geo.kh, geo.strideH, geo.padH, geo.dilationH);
   const ow = convOutputSize(geo.w, geo.kw, geo.strideW, geo.padW, geo.dilationW);
   if (oh <= 0 || ow <= 0) {
@@ -40,8 +40,9 @@ function conv2dCore(x: Tensor, weight: Tensor, geo: Omit<Conv2dGeometry, 'oh' | 
   }
   const g: Conv2dGeometry = { ...geo, oh, ow };
   const y = newTensor(x.dtype, [g.n, g.o, oh, ow]);
-  getBackend().conv2d(denseData(x) as FloatArray, denseData(weight) as FloatArray, y.data as FloatArray, g);
-  return record(y, 'conv2d', [x, weight], (gy) => {
+  getBackend().conv2d(denseData(x) as FloatArray, denseData(weight) as FloatArray, y.data as FloatArray, g,
+    bias === null ? null : denseData(bias) as FloatArray);
+  return record(y, 'conv2d', [x, weight, bias], (gy) => {
     const gyd = denseData(gy) as FloatArray;
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;
@@ -53,7 +54,7 @@ function conv2dCore(x: Tensor, weight: Tensor, geo: Omit<Conv2dGeometry, 'oh' | 
       gw = newTensor(weight.dtype, weight.shape);
       getBackend().conv2dBackwardWeight(denseData(x) as FloatArray, gyd, gw.data as FloatArray, g);
     }
-    return [gx, gw];
+    return [gx, gw, bias !== null && bias.requiresGrad ? sum(gy, [0, 2, 3]) : null];
   });
 }
 
@@ -95,13 +96,15 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opti
   } else if (padding !== 'valid') {
     [padH, padW] = pair('conv2d', 'padding', padding, 0);
   }
-  let y = conv2dCore(src, weight, {
+  const b = bias ?? null;
+  if (b !== null) {
+    if (b.ndim !== 1 || b.shape[0] !== o) throw new ShapeError(`conv2d: bias must have shape [${o}], got ${formatShape(b.shape)}`);
+    if (b.dtype !== x.dtype) throw new NervaError(`conv2d: bias has dtype ${b.dtype}, the input has ${x.dtype}`);
+  }
+  // the bias is added by the kernel (one pass over the output, not a separate op)
+  const y = conv2dCore(src, weight, b, {
     n, c, h: src.shape[2]!, w: src.shape[3]!, o, kh, kw,
     strideH, strideW, padH, padW, dilationH, dilationW, groups,
   });
-  if (bias !== undefined && bias !== null) {
-    if (bias.ndim !== 1 || bias.shape[0] !== o) throw new ShapeError(`conv2d: bias must have shape [${o}], got ${formatShape(bias.shape)}`);
-    y = add(y, reshape(bias, [1, o, 1, 1]));
-  }
   return unbatched ? squeeze(y, 0) : y;
 }

@@ -3,6 +3,7 @@ import { isFloat } from '../tensor/dtype.js';
 import type { FloatArray, Pool2dGeometry } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/tape.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { newTensor } from './util.js';
 import { squeeze, unsqueeze } from './movement.js';
 import { pair, type Pair } from './conv.js';
@@ -60,7 +61,8 @@ export function maxPool2d(input: Tensor, kernelSize: Pair, options: Pool2dOption
   return batched(input, (x) => {
     const g = geometry('maxPool2d', x, kernelSize, options);
     const y = newTensor(x.dtype, [g.n, g.c, g.oh, g.ow]);
-    const argmax = new Int32Array(y.size);
+    // the winners are kept only for a backward
+    const argmax = new Int32Array(isGradEnabled() && x.requiresGrad ? y.size : 0);
     getBackend().maxPool2d(denseData(x) as FloatArray, y.data as FloatArray, argmax, g);
     return record(y, 'maxPool2d', [x], (gy) => {
       const gx = newTensor(gy.dtype, x.shape);

@@ -140,6 +140,10 @@ function checkConv(g: Conv2dGeometry): void {
   refConv.conv2d(x, wt, y0, g);
   wasmBackend.conv2d(x, wt, y1, g);
   assertClose(y1, y0, `${label} forward`);
+  const bias = randn(g.o), yb0 = new Float32Array(yLen), yb1 = randn(yLen);
+  refConv.conv2d(x, wt, yb0, g, bias);
+  wasmBackend.conv2d(x, wt, yb1, g, bias);
+  assertClose(yb1, yb0, `${label} forward with bias`);
   const gx0 = new Float32Array(xLen), gx1 = randn(xLen);
   refConv.conv2dBackwardInput(gy, wt, gx0, g);
   wasmBackend.conv2dBackwardInput(gy, wt, gx1, g);
@@ -254,6 +258,11 @@ function checkPool(g: Pool2dGeometry, x: Float32Array): void {
   wasmBackend.maxPool2d(x, y1, a1, g);
   assert.deepEqual(y1, y0, `${label} max forward`);
   assert.deepEqual(a1, a0, `${label} max argmax`);
+  const y2 = randn(yLen) as Float32Array, y3 = randn(yLen) as Float32Array;
+  refPool.maxPool2d(x, y2, new Int32Array(0), g);
+  wasmBackend.maxPool2d(x, y3, new Int32Array(0), g);
+  assert.deepEqual(y2, y0, `${label} max forward without argmax (ref)`);
+  assert.deepEqual(y3, y0, `${label} max forward without argmax (wasm)`);
   const gy = randn(yLen);
   const gx0 = new Float32Array(xLen), gx1 = randn(xLen);
   refPool.maxPool2dBackward(gy, a0, gx0, g);

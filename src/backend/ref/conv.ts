@@ -27,8 +27,8 @@ function tapRanges(k: number, size: number, outSize: number, stride: number, pad
   return [lo, hi];
 }
 
-/** y = conv2d(x, weight), no bias. Overwrites y. */
-export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv2dGeometry): void {
+/** y = conv2d(x, weight) (+ bias per output channel). Overwrites y. */
+export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv2dGeometry, bias: FloatArray | null = null): void {
   const { n, c, h, w, o, kh, kw, oh, ow, strideH, strideW, padH, padW, dilationH, dilationW, groups } = g;
   const cg = c / groups;
   const og = o / groups;
@@ -38,6 +38,7 @@ export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv
   const [oyLo, oyHi] = tapRanges(kh, h, oh, strideH, padH, dilationH);
   const [oxLo, oxHi] = tapRanges(kw, w, ow, strideW, padW, dilationW);
   const acc = new Float64Array(yPlane);
+  const f32 = y instanceof Float32Array;
   for (let b = 0; b < n; b++) {
     for (let oc = 0; oc < o; oc++) {
       const grp = Math.floor(oc / og);
@@ -58,6 +59,12 @@ export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv
             }
           }
         }
+      }
+      if (bias !== null) {
+        const bv = bias[oc]!;
+        // rounded as `conv, then + bias` rounds in float32
+        if (f32) for (let q = 0; q < yPlane; q++) acc[q] = Math.fround(acc[q]!) + bv;
+        else for (let q = 0; q < yPlane; q++) acc[q] = acc[q]! + bv;
       }
       y.set(acc, (b * o + oc) * yPlane);
     }

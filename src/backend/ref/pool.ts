@@ -18,6 +18,7 @@ import type { FloatArray, Pool2dGeometry } from '../backend.js';
  * A window that covers only padding yields -Infinity and argmax -1; a window of real -Infinity
  * cells picks its first cell (like PyTorch). */
 export function maxPool2d(x: FloatArray, y: FloatArray, argmax: Int32Array, g: Pool2dGeometry): void {
+  const keepArgmax = argmax.length > 0;
   const { n, c, h, w, kh, kw, oh, ow, strideH, strideW, padH, padW } = g;
   const xPlane = h * w;
   const yPlane = oh * ow;
@@ -46,7 +47,7 @@ export function maxPool2d(x: FloatArray, y: FloatArray, argmax: Int32Array, g: P
           }
         }
         y[yBase + oy * ow + ox] = best;
-        argmax[yBase + oy * ow + ox] = arg;
+        if (keepArgmax) argmax[yBase + oy * ow + ox] = arg;
       }
     }
   }

@@ -162,7 +162,7 @@ function directConv(g: Conv2dGeometry): boolean {
 }
 
 /** conv2d_f32 by the direct kernel: tasks = (image slice, slice of 6-channel blocks). */
-function conv2dDirect(x: Float32Array, weight: Float32Array, y: Float32Array, g: Conv2dGeometry, T: number, parallel: boolean): void {
+function conv2dDirect(x: Float32Array, weight: Float32Array, y: Float32Array, g: Conv2dGeometry, T: number, parallel: boolean, bias: Float32Array | null): void {
   const rt = getRuntime();
   const K = g.c * g.kh * g.kw;
   const hp = g.h + 2 * g.padH, wq = g.w + 2 * g.padW;
@@ -182,22 +182,30 @@ function conv2dDirect(x: Float32Array, weight: Float32Array, y: Float32Array, g:
   const xLen = g.n * g.c * g.h * g.w, wLen = g.o * K, yLen = g.n * g.o * g.oh * g.ow;
   const arena = new Arena(rt.wsBase + rt.slots * wsBytes);
   const px = arena.input(rt, x, xLen), pw = arena.input(rt, weight, wLen), py = arena.alloc(yLen);
+  const pb = bias === null ? 0 : arena.input(rt, bias, g.o);
   arena.commit(rt);
   rt.run(Kind.CONV_DIRECT, slices * cSlices, [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.padH, g.padW,
     g.dilationH, g.dilationW, px, pw, py, slices, cSlices, offsOff, xpOff, tileOff, obufOff], wsBytes, parallel);
-  copyOut(rt, py, y, yLen);
+  finishConv(rt, py, pb, y, g);
+}
+
+/** Adds the bias (if any) to the output in wasm memory, while it is still warm, and copies it out:
+ * one pass instead of a separate op's copy-in, add and copy-out. */
+function finishConv(rt: WasmRuntime, py: number, pb: number, y: Float32Array, g: Conv2dGeometry): void {
+  if (pb !== 0) rt.ex.channelOp_f32(py, pb, py, g.n, g.o, g.oh * g.ow, 0);
+  copyOut(rt, py, y, g.n * g.o * g.oh * g.ow);
 }
 
 /** conv2d_f32: the direct kernel where it is faster (directConv), else im2col + GEMM over slices
  * of the batched column space (see src/kernels/work.ts). */
-export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv2dGeometry): void {
-  if (!allF32(x, weight, y)) return refConv.conv2d(x, weight, y, g);
+export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv2dGeometry, bias: FloatArray | null = null): void {
+  if (!allF32(x, weight, y) || (bias !== null && !(bias instanceof Float32Array))) return refConv.conv2d(x, weight, y, g, bias);
   const yLen = g.n * g.o * g.oh * g.ow;
   if (yLen === 0) return;
   const rt = getRuntime();
   const T = rt.getNumThreads();
   if (directConv(g)) {
-    return conv2dDirect(x as Float32Array, weight as Float32Array, y as Float32Array, g, T, T > 1 && convFlops(g) >= PAR_MIN_FLOPS);
+    return conv2dDirect(x as Float32Array, weight as Float32Array, y as Float32Array, g, T, T > 1 && convFlops(g) >= PAR_MIN_FLOPS, bias as Float32Array | null);
   }
   const P = convPlan(g);
   const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
@@ -205,9 +213,10 @@ export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv
   const xLen = g.n * g.c * g.h * g.w, wLen = g.o * P.K;
   const arena = new Arena(rt.wsBase + rt.slots * P.wsBytes);
   const px = arena.input(rt, x as Float32Array, xLen), pw = arena.input(rt, weight as Float32Array, wLen), py = arena.alloc(yLen);
+  const pb = bias === null ? 0 : arena.input(rt, bias as Float32Array, g.o);
   arena.commit(rt);
   rt.run(Kind.CONV_FWD, g.groups * slices, [...P.args, px, pw, py, slices, P.chunk, 0, 1, P.stageOff], P.wsBytes, parallel);
-  copyOut(rt, py, y as Float32Array, yLen);
+  finishConv(rt, py, pb, y as Float32Array, g);
 }
 
 /** conv2dBackwardInput_f32: gx = col2im(Wᵀ · gy) per (group, channel slice, image slice). */
@@ -288,7 +297,7 @@ function runPool(kind: number, g: Pool2dGeometry, input: Float32Array, inLen: nu
   if (argmax?.copyIn) copyIn(rt, argmax.data, pa, yLen);
   rt.run(kind, S.tasks, [...poolArgs(g), pin, pa, pout, flag, S.per], 0, S.parallel);
   copyOut(rt, pout, output, outLen);
-  if (argmax && !argmax.copyIn) copyOut(rt, pa, argmax.data, yLen);
+  if (argmax && !argmax.copyIn && argmax.data.length > 0) copyOut(rt, pa, argmax.data, yLen);
 }
 
 const planeLen = (g: Pool2dGeometry) => g.n * g.c * g.h * g.w;
