@@ -14,6 +14,7 @@ import { im2col, col2im } from './conv';
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
 import { copyF32 } from './simd';
 import { lstmForwardTask, lstmBackwardTask, gruForwardTask, gruBackwardTask } from './rnn';
+import { winogradWeightsTask, winogradTask } from './winograd';
 import { batchNormForward, batchNormBackward } from './norm';
 import { convDirectTask } from './conv_direct';
 
@@ -33,6 +34,8 @@ export const K_BN_BWD = 13;
 export const K_GRU_FWD = 14;
 export const K_GRU_BWD = 15;
 export const K_CONV_DIRECT = 16;
+export const K_WINO_WEIGHTS = 17;
+export const K_WINO = 18;
 
 const ARG: i32 = 8;
 /** byte offset of the ACTIVE word */
@@ -85,6 +88,8 @@ function runTask(job: usize, kind: i32, t: i32, tid: i32, ws: usize): void {
   else if (kind == K_GRU_FWD) gruForwardTask(job, t, ws);
   else if (kind == K_GRU_BWD) gruBackwardTask(job, t, ws);
   else if (kind == K_CONV_DIRECT) convDirectTask(job, t, ws);
+  else if (kind == K_WINO_WEIGHTS) winogradWeightsTask(job, t);
+  else if (kind == K_WINO) winogradTask(job, t, ws);
 }
 
 /** GEMM args: 0 m 1 n 2 k 3 a 4 rsA 5 csA 6 bsA 7 b 8 rsB 9 csB 10 bsB 11 c 12 ldc 13 bsC 14 acc

@@ -11,7 +11,7 @@ import * as refMatmul from '../../src/backend/ref/matmul.js';
 import * as refConv from '../../src/backend/ref/conv.js';
 import * as refPool from '../../src/backend/ref/pool.js';
 import { getBackend, setBackend, listBackends } from '../../src/backend/index.js';
-import { setConvChunkElements, setConvDirect } from '../../src/backend/wasm/kernels.js';
+import { setConvChunkElements, setConvDirect, setConvWinograd } from '../../src/backend/wasm/kernels.js';
 import { mulberry32 } from '../helpers/random.js';
 
 const rng = mulberry32;
@@ -226,6 +226,35 @@ test('conv2d direct kernel (stride 1, groups 1): row tails, channel tails, paddi
     }
   } finally {
     setConvDirect(prev);
+  }
+});
+
+test('conv2d Winograd F(2×2, 3×3): odd sizes, padding 0/1/2, tiles across images, 1 and 2 threads', () => {
+  const prev = setConvWinograd('always');
+  try {
+    for (const threads of THREADS) {
+      setNumThreads(threads);
+      const cases: [number, number, number, number, number, number][] = [
+        // n, c, h, w, o, pad
+        [1, 1, 4, 4, 1, 0], // one tile
+        [1, 2, 5, 6, 3, 1], // odd output height: the last tile row is half outside
+        [2, 3, 7, 9, 5, 1], // odd width: the last tile column is half outside
+        [3, 17, 13, 11, 19, 1], // channels ≢ 0 (mod 4), runs shorter than a vector
+        [1, 5, 3, 3, 2, 0], // 1×1 output
+        [1, 4, 6, 5, 7, 2], // padding 2
+        [4, 33, 4, 4, 35, 1], // 2×2 tiles an image: chunks span images
+        [2, 16, 21, 30, 9, 1], // rows of 15 tiles: full vectors and a tail
+        [9, 8, 6, 6, 8, 1], // many small images, several tasks
+      ];
+      for (const [n, c, h, w, o, p] of cases) checkConv(convGeometry(n, c, h, w, o, 3, 3, [1, 1], [p, p], [1, 1], 1));
+      // Geometries Winograd must leave to the other kernels: stride 2, dilation 2, 5×5, groups 2.
+      checkConv(convGeometry(2, 4, 11, 12, 6, 3, 3, [2, 2], [1, 1], [1, 1], 1));
+      checkConv(convGeometry(2, 4, 11, 12, 6, 3, 3, [1, 1], [2, 2], [2, 2], 1));
+      checkConv(convGeometry(1, 3, 9, 9, 4, 5, 5, [1, 1], [2, 2], [1, 1], 1));
+      checkConv(convGeometry(2, 4, 9, 9, 6, 3, 3, [1, 1], [1, 1], [1, 1], 2));
+    }
+  } finally {
+    setConvWinograd(prev);
   }
 });
 
