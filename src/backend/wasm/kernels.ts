@@ -214,7 +214,7 @@ export function setConvWinograd(mode: 'auto' | 'always' | 'never'): 'auto' | 'al
  * against 20 ms), where transforming 2.4 M weights into 16 matrices is not repaid). */
 const WINO_MIN_CHANNELS = 32, WINO_MIN_TILES = 96;
 /** Bytes of V and M per task, and its bounds in tiles (see conv2dWinograd). */
-const WINO_WS_BYTES = 1 << 20, WINO_MIN_PC = 64, WINO_MAX_PC = 256;
+const WINO_WS_BYTES = 1 << 20, WINO_MIN_PC = 128, WINO_MAX_PC = 256;
 
 /** Whether the forward runs Winograd F(2×2, 3×3) (src/kernels/winograd.ts): 3×3, stride 1, no
  * dilation, groups 1. */
@@ -231,10 +231,10 @@ function conv2dWinograd(x: Float32Array, weight: Float32Array, y: Float32Array, 
   const rt = getRuntime();
   const th = Math.ceil(g.oh / 2), tw = Math.ceil(g.ow / 2), P = g.n * th * tw;
   // Tiles per task: V and M, 16·(C + O)·Pc floats, about 1 MiB (in cache beside the GEMM's
-  // panels), but ≥ 64 tiles so that packing each U[ξ] is repaid; at least two tasks per thread
-  // when the work is split.
+  // panels), but ≥ 128 tiles so that packing each U[ξ] (every task packs all 16) is repaid; when
+  // the work is split, two tasks per thread, or at least one of ≥ 64 tiles.
   let Pc = Math.max(WINO_MIN_PC, Math.min(WINO_MAX_PC, Math.floor(WINO_WS_BYTES / (64 * (g.c + g.o)) / 8) * 8));
-  if (parallel) Pc = Math.min(Pc, Math.max(8, Math.ceil(P / (2 * T) / 8) * 8));
+  if (parallel) Pc = Math.min(Pc, Math.max(WINO_MIN_PC / 2, Math.ceil(P / (2 * T) / 8) * 8));
   Pc = Math.min(Pc, Math.ceil(P / 4) * 4);
   const ldv = Pc + 4, LW = 2 * Pc + 16;
   const vOff = align(rt.gemmWsBytes), mOff = align(vOff + 16 * g.c * ldv * 4), lineOff = align(mOff + 16 * g.o * ldv * 4);
