@@ -4,7 +4,7 @@ import type { Conv2dGeometry, FloatArray } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/tape.js';
 import { newTensor } from './util.js';
-import { pad, squeeze, unsqueeze } from './movement.js';
+import { pad, reshape, squeeze, unsqueeze } from './movement.js';
 import { sum } from './reduce.js';
 import { NervaError, ShapeError, formatShape } from '../errors.js';
 
@@ -54,7 +54,10 @@ function conv2dCore(x: Tensor, weight: Tensor, bias: Tensor | null, geo: Omit<Co
       gw = newTensor(weight.dtype, weight.shape);
       getBackend().conv2dBackwardWeight(denseData(x) as FloatArray, gyd, gw.data as FloatArray, g);
     }
-    return [gx, gw, bias !== null && bias.requiresGrad ? sum(gy, [0, 2, 3]) : null];
+    // ∂L/∂bias[o] = Σ over images and positions: each row of (n·o, oh·ow) summed, then the images
+    // (two contiguous reductions; one over axes (0, 2, 3) would walk the tensor strided)
+    const gb = bias !== null && bias.requiresGrad ? sum(sum(reshape(gy, [g.n, g.o, oh * ow]), 2), 0) : null;
+    return [gx, gw, gb];
   });
 }
 
