@@ -21,6 +21,8 @@ export interface ModelWorkload {
   metric: 'samples/s' | 'tokens/s' | 'ms';
   perCall: number;
   warmup?: number;
+  /** fewest timed calls (the peer scripts' count for this workload: PyTorch times LeNet 20 times) */
+  iters?: number;
   setup(): () => void;
 }
 
@@ -99,11 +101,11 @@ function trainStep(net: Module, opt: { zeroGrad(): void; step(): void }, x: Tens
 export function modelWorkloads(): ModelWorkload[] {
   setBackend('wasm');
   return [
-    { workload: 'lenet_train', metric: 'samples/s', perCall: 64, warmup: 5, setup: () => {
+    { workload: 'lenet_train', metric: 'samples/s', perCall: 64, warmup: 5, iters: 20, setup: () => {
       const net = new LeNet5().train();
       return trainStep(net, new SGD(net.parameters(), { lr: 0.01 }), randn([64, 1, 28, 28]), randint(0, 10, [64]));
     } },
-    { workload: 'lenet_infer', metric: 'samples/s', perCall: 256, warmup: 5, setup: () => {
+    { workload: 'lenet_infer', metric: 'samples/s', perCall: 256, warmup: 5, iters: 20, setup: () => {
       const net = new LeNet5().eval();
       const x = randn([256, 1, 28, 28]);
       return () => { noGrad(() => net.call(x)); };

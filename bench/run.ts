@@ -144,7 +144,7 @@ for (const T of THREADS) {
     for (const w of modelWorkloads()) {
       try {
         const fn = w.setup();
-        const r = await bench(fn, { iters: ITERS, warmup: w.warmup ?? 2, threads: T, budgetS: 60 });
+        const r = await bench(fn, { iters: Math.max(ITERS, w.iters ?? 0), warmup: w.warmup ?? 2, threads: T, budgetS: 60 });
         const v = w.metric === 'ms' ? r.t * 1e3 : w.perCall / r.t;
         const vc = T === 1 ? (w.metric === 'ms' ? r.cpu * 1e3 : w.perCall / r.cpu) : undefined;
         emit({ peer: PEER, threads: T, workload: w.workload, metric: w.metric, value: +v.toPrecision(4), n: r.n, bg: r.bg,
