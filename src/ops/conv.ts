@@ -54,9 +54,9 @@ function conv2dCore(x: Tensor, weight: Tensor, bias: Tensor | null, geo: Omit<Co
       gw = newTensor(weight.dtype, weight.shape);
       getBackend().conv2dBackwardWeight(denseData(x) as FloatArray, gyd, gw.data as FloatArray, g);
     }
-    // ∂L/∂bias[o] = Σ over images and positions: each row of (n·o, oh·ow) summed, then the images
-    // (two contiguous reductions; one over axes (0, 2, 3) would walk the tensor strided)
-    const gb = bias !== null && bias.requiresGrad ? sum(sum(reshape(gy, [g.n, g.o, oh * ow]), 2), 0) : null;
+    // ∂L/∂bias[o] = Σ over images and positions: first over the images (a leading-axis sum, SIMD in
+    // wasm), then each channel's oh·ow positions of the one (o, oh·ow) map left
+    const gb = bias !== null && bias.requiresGrad ? sum(reshape(sum(reshape(gy, [g.n, g.o * oh * ow]), 0), [g.o, oh * ow]), 1) : null;
     return [gx, gw, gb];
   });
 }
