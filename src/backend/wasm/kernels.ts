@@ -280,12 +280,40 @@ export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv
 }
 
 /** conv2dBackwardInput_f32: gx = col2im(Wᵀ · gy) per (group, channel slice, image slice). */
+/** The backward-input of a 3×3 stride-1 convolution is itself one: gy (n, o, oh, ow) ⋆ the weights
+ * with in and out channels swapped and each 3×3 rotated by 180°, padding 2 − p, gives gx (n, c, h, w).
+ * Its geometry when Winograd would run it, else null. */
+function backwardInputAsConv(g: Conv2dGeometry): Conv2dGeometry | null {
+  if (g.kh !== 3 || g.kw !== 3 || g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1
+    || g.groups !== 1 || g.padH > 2 || g.padW > 2) return null;
+  const t: Conv2dGeometry = { n: g.n, c: g.o, h: g.oh, w: g.ow, o: g.c, kh: 3, kw: 3, oh: g.h, ow: g.w,
+    strideH: 1, strideW: 1, padH: 2 - g.padH, padW: 2 - g.padW, dilationH: 1, dilationW: 1, groups: 1 };
+  return winogradConv(t) ? t : null;
+}
+
+/** weight (o, c, 3, 3) → (c, o, 3, 3) with each 3×3 rotated by 180°. */
+function rotatedTransposed(weight: Float32Array, o: number, c: number): Float32Array {
+  const out = new Float32Array(o * c * 9);
+  for (let i = 0; i < o; i++) {
+    for (let j = 0; j < c; j++) {
+      const src = (i * c + j) * 9, dst = (j * o + i) * 9;
+      for (let k = 0; k < 9; k++) out[dst + 8 - k] = weight[src + k]!;
+    }
+  }
+  return out;
+}
+
 export function conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: FloatArray, g: Conv2dGeometry): void {
   if (!allF32(gy, weight, gx)) return refConv.conv2dBackwardInput(gy, weight, gx, g);
   const gxLen = g.n * g.c * g.h * g.w;
   if (gxLen === 0) return;
   const rt = getRuntime();
   const T = rt.getNumThreads();
+  const asConv = backwardInputAsConv(g);
+  if (asConv !== null) {
+    return conv2dWinograd(gy as Float32Array, rotatedTransposed(weight as Float32Array, g.o, g.c), gx as Float32Array, asConv,
+      T, T > 1 && convFlops(g) >= PAR_MIN_FLOPS, null);
+  }
   const P = convPlan(g);
   const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
   const imageSlices = parallel ? Math.min(g.n, 2 * T) : 1;
