@@ -280,24 +280,30 @@ export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv
 }
 
 /** conv2dBackwardInput_f32: gx = col2im(Wᵀ · gy) per (group, channel slice, image slice). */
-/** The backward-input of a 3×3 stride-1 convolution is itself one: gy (n, o, oh, ow) ⋆ the weights
- * with in and out channels swapped and each 3×3 rotated by 180°, padding 2 − p, gives gx (n, c, h, w).
- * Its geometry when Winograd would run it, else null. */
-function backwardInputAsConv(g: Conv2dGeometry): Conv2dGeometry | null {
-  if (g.kh !== 3 || g.kw !== 3 || g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1
-    || g.groups !== 1 || g.padH > 2 || g.padW > 2) return null;
-  const t: Conv2dGeometry = { n: g.n, c: g.o, h: g.oh, w: g.ow, o: g.c, kh: 3, kw: 3, oh: g.h, ow: g.w,
-    strideH: 1, strideW: 1, padH: 2 - g.padH, padW: 2 - g.padW, dilationH: 1, dilationW: 1, groups: 1 };
-  return winogradConv(t) ? t : null;
+/** The backward-input of a stride-1 convolution (no dilation, groups 1) is itself a convolution:
+ * gy (n, o, oh, ow) ⋆ the weights with in and out channels swapped and each kh×kw rotated by 180°,
+ * padding k − 1 − p, gives gx (n, c, h, w). Its geometry and kernel when Winograd or the direct
+ * kernel would run it (they beat col2im where they beat im2col), else null. */
+function backwardInputAsConv(g: Conv2dGeometry): { t: Conv2dGeometry; kernel: 'winograd' | 'direct' } | null {
+  if (g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1 || g.groups !== 1
+    || g.padH > g.kh - 1 || g.padW > g.kw - 1) return null;
+  const t: Conv2dGeometry = { n: g.n, c: g.o, h: g.oh, w: g.ow, o: g.c, kh: g.kh, kw: g.kw, oh: g.h, ow: g.w,
+    strideH: 1, strideW: 1, padH: g.kh - 1 - g.padH, padW: g.kw - 1 - g.padW, dilationH: 1, dilationW: 1, groups: 1 };
+  if (winogradConv(t)) return { t, kernel: 'winograd' };
+  // the direct kernel where its own rule takes it, for kernels larger than 1×1 (a 1×1 backward-input
+  // is a plain GEMM already, without col2im) and ≥ 6 input channels (its tiles are 6 output
+  // channels: LeNet's conv2 backward-input 1.71 → 1.30 ms, but a 1-channel input's got slower)
+  if (g.kh * g.kw > 1 && g.c >= 6 && directConv(t)) return { t, kernel: 'direct' };
+  return null;
 }
 
-/** weight (o, c, 3, 3) → (c, o, 3, 3) with each 3×3 rotated by 180°. */
-function rotatedTransposed(weight: Float32Array, o: number, c: number): Float32Array {
-  const out = new Float32Array(o * c * 9);
+/** weight (o, c, kh, kw) → (c, o, kh, kw) with each kh×kw rotated by 180°. */
+function rotatedTransposed(weight: Float32Array, o: number, c: number, kArea: number): Float32Array {
+  const out = new Float32Array(o * c * kArea);
   for (let i = 0; i < o; i++) {
     for (let j = 0; j < c; j++) {
-      const src = (i * c + j) * 9, dst = (j * o + i) * 9;
-      for (let k = 0; k < 9; k++) out[dst + 8 - k] = weight[src + k]!;
+      const src = (i * c + j) * kArea, dst = (j * o + i) * kArea;
+      for (let k = 0; k < kArea; k++) out[dst + kArea - 1 - k] = weight[src + k]!;
     }
   }
   return out;
@@ -311,8 +317,10 @@ export function conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: Floa
   const T = rt.getNumThreads();
   const asConv = backwardInputAsConv(g);
   if (asConv !== null) {
-    return conv2dWinograd(gy as Float32Array, rotatedTransposed(weight as Float32Array, g.o, g.c), gx as Float32Array, asConv,
-      T, T > 1 && convFlops(g) >= PAR_MIN_FLOPS, null);
+    const wt = rotatedTransposed(weight as Float32Array, g.o, g.c, g.kh * g.kw);
+    const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
+    if (asConv.kernel === 'winograd') return conv2dWinograd(gy as Float32Array, wt, gx as Float32Array, asConv.t, T, parallel, null);
+    return conv2dDirect(gy as Float32Array, wt, gx as Float32Array, asConv.t, T, parallel, null);
   }
   const P = convPlan(g);
   const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
