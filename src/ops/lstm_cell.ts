@@ -91,7 +91,6 @@ export function recurrence(
   const rows = T + (isLstm ? 2 : 1);
   const out = new Tensor(allocate(dtype, rows * BH), [rows, B, H]);
   const Y = out.data as FloatArray;
-  // Saved for backward: states before/after each step (s-indexed), activated gates, GRU's hn.
   // A backend with a fused recurrence (wasm) runs the whole sequence and its backward in its kernels
   // (unless the sequence is too long for it: then the loop below runs as for any backend).
   const fused = (isLstm || mode === 'gru') && dtype === 'float32' && backend.recurrenceForward !== undefined && backend.recurrenceBackward !== undefined;
@@ -105,6 +104,7 @@ export function recurrence(
       if (backend.recurrenceForward!(geom, X as Float32Array, W as Float32Array, bias as Float32Array | null, Y as Float32Array, saved)) return out;
     }
   }
+  // Saved for backward: states before/after each step (s-indexed), activated gates, GRU's hn.
   const hAll = allocate(dtype, (T + 1) * BH) as FloatArray; // hAll[s] = h before step s
   const cAll = isLstm ? (allocate(dtype, (T + 1) * BH) as FloatArray) : null;
   hAll.set(denseData(h0) as FloatArray);

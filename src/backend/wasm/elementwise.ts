@@ -3,8 +3,8 @@
  * thread (direct calls into the module's exports, no job): softmax cross-entropy (forward, backward),
  * the sum over a leading axis (a bias gradient), bias adds and per-channel add/mul, same-shape adds,
  * relu and its backward. Each copies its inputs into wasm memory (a resident bias is read in place),
- * runs and copies the results out, like kernels.ts. float64, other shapes, calls too small to repay the copies and calls too big for
- * wasm memory go to the reference kernels.
+ * runs and copies the results out, like kernels.ts. float64, other shapes, calls too small to repay
+ * the copies and calls too big for wasm memory go to the reference kernels.
  */
 import type { BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput, UnaryBackwardOp, UnaryOp } from '../backend.js';
 import * as ref from '../ref/elementwise.js';
