@@ -350,18 +350,25 @@ export function copyStrided(x: StridedInput, out: DataArray, shape: readonly num
   const n = out.length;
   if (n === 0) return;
   const xd = x.data;
+  // same array type: contiguous runs are block copies (a memcpy each) instead of element loops
+  const blocks = out.constructor === xd.constructor;
   if (isDense(x, shape)) {
-    for (let i = 0; i < n; i++) out[i] = xd[x.offset + i]!;
+    if (blocks) out.set(xd.subarray(x.offset, x.offset + n) as never);
+    else for (let i = 0; i < n; i++) out[i] = xd[x.offset + i]!;
     return;
   }
   const nd = shape.length;
   const last = shape[nd - 1]!;
   const ls = x.strides[nd - 1]!;
+  const rows = blocks && ls === 1 && last >= 8;
   const idx = new Array<number>(nd - 1).fill(0);
   let p = x.offset;
   for (let o = 0; o < n; o += last) {
-    let q = p;
-    for (let j = 0; j < last; j++) { out[o + j] = xd[q]!; q += ls; }
+    if (rows) out.set(xd.subarray(p, p + last) as never, o);
+    else {
+      let q = p;
+      for (let j = 0; j < last; j++) { out[o + j] = xd[q]!; q += ls; }
+    }
     for (let d = nd - 2; d >= 0; d--) {
       idx[d]!++;
       p += x.strides[d]!;
@@ -413,11 +420,15 @@ export function scatterStrided(src: DataArray, out: StridedInput, shape: readonl
   if (nd === 0) { od[out.offset] = src[0]!; return; }
   const last = shape[nd - 1]!;
   const ls = out.strides[nd - 1]!;
+  const rows = od.constructor === src.constructor && ls === 1 && last >= 8; // block copies, as copyStrided
   const idx = new Array<number>(nd - 1).fill(0);
   let p = out.offset;
   for (let o = 0; o < n; o += last) {
-    let q = p;
-    for (let j = 0; j < last; j++) { od[q] = src[o + j]!; q += ls; }
+    if (rows) od.set(src.subarray(o, o + last) as never, p);
+    else {
+      let q = p;
+      for (let j = 0; j < last; j++) { od[q] = src[o + j]!; q += ls; }
+    }
     for (let d = nd - 2; d >= 0; d--) {
       idx[d]!++;
       p += out.strides[d]!;
