@@ -9,6 +9,7 @@ import { matmul } from '../../src/backend/ref/matmul.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from '../../src/backend/ref/conv.js';
 import { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from '../../src/backend/ref/pool.js';
 import { mulberry32 } from '../helpers/random.js';
+import * as refElementwise from '../../src/backend/ref/elementwise.js';
 
 // ---------- helpers ----------
 
@@ -561,3 +562,25 @@ for (const fc of fixtureCases('matmul.json').filter((f) => f.inputs.input!.shape
     assertClose(gb, fc.grads.other!.data, FIX_TOL, 'grad other');
   });
 }
+
+test('copyStrided / scatterStrided: rows of ≥ 8 contiguous elements (block copies) and other cases agree with an element walk', () => {
+  // a (4, 3, 10) view of a (3, 4, 10) array with the first two axes swapped, at an offset
+  const shape = [4, 3, 10], strides = [10, 40, 1], offset = 5;
+  const data = Float32Array.from({ length: 5 + 120 }, (_, i) => i * 0.5 - 7);
+  const at = (i: number, j: number, k: number) => offset + i * strides[0]! + j * strides[1]! + k * strides[2]!;
+  const want = new Float32Array(120);
+  for (let i = 0, o = 0; i < 4; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 10; k++) want[o++] = data[at(i, j, k)]!;
+  const got = new Float32Array(120);
+  refElementwise.copyStrided({ data, offset, strides }, got, shape);
+  assert.deepEqual(got, want);
+  const asF64 = new Float64Array(120); // another array type: element by element
+  refElementwise.copyStrided({ data, offset, strides }, asF64, shape);
+  assert.deepEqual(Array.from(asF64), Array.from(want));
+  const back = new Float32Array(125).fill(NaN);
+  refElementwise.scatterStrided(want, { data: back, offset, strides }, shape);
+  for (let i = 0; i < 4; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 10; k++) assert.equal(back[at(i, j, k)], data[at(i, j, k)]);
+  assert.ok(back.slice(0, 5).every(Number.isNaN), 'nothing written before the offset');
+  const dense = new Float32Array(120); // dense with an offset: one block
+  refElementwise.copyStrided({ data, offset, strides: [30, 10, 1] }, dense, shape);
+  assert.deepEqual(dense, data.slice(5, 125));
+});
