@@ -103,6 +103,11 @@ export interface RecurrenceSaved {
   inferenceOnly?: boolean;
 }
 
+/** The scalars of one Adam step (see Backend.adamStep). */
+export interface AdamHyper {
+  beta1: number; beta2: number; stepSize: number; bc2Sqrt: number; eps: number; l2: number; sign: number; decay: number;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -202,6 +207,12 @@ export interface Backend {
    * initial states, and dW (G·H, H) and dB (G·H) when they are not null. */
   recurrenceBackward?(g: RecurrenceGeometry, w: Float32Array, gOut: Float32Array, saved: RecurrenceSaved,
     dgx: Float32Array, dW: Float32Array | null, dB: Float32Array | null, dh: Float32Array, dc: Float32Array | null): void;
+
+  /** Optional: one Adam/AdamW step in place on float32 arrays of equal length (the reference is the
+   * loop in src/optim/adam.ts): g = sign·grad + l2·θ', m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
+   * θ ← θ' − stepSize·m / (√v / bc2Sqrt + eps), where θ' = θ·decay. No amsgrad. Returns false,
+   * having done nothing, when it cannot take arrays this large: the caller runs its own loop. */
+  adamStep?(theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): boolean;
 
   /** Optional: float32 storage of `length` elements (contents unspecified) that this backend's
    * kernels read in place, for long-lived tensors such as parameters; null when it has none to give.

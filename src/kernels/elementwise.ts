@@ -220,3 +220,36 @@ export function reluBackward_f32(x: usize, gy: usize, gx: usize, n: i32): void {
     store<f32>(gx + o, load<f32>(gy + o) * (load<f32>(x + o) > 0 ? <f32>1 : <f32>0));
   }
 }
+
+/**
+ * One Adam step in place, float32 (torch.optim.Adam's arithmetic, without amsgrad): with
+ * g = sign·grad + l2·θ,  m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,
+ * θ ← θ·decay − stepSize·m / (√v / bc2Sqrt + eps). `decay` is AdamW's 1 − lr·wd (1 for Adam).
+ */
+export function adam_f32(theta: usize, grad: usize, m: usize, v: usize, n: i32, beta1: f32, beta2: f32,
+  stepSize: f32, bc2Sqrt: f32, eps: f32, l2: f32, sign: f32, decay: f32): void {
+  const b1 = f32x4.splat(beta1), b2 = f32x4.splat(beta2), c1 = f32x4.splat(1 - beta1), c2 = f32x4.splat(1 - beta2);
+  const ss = f32x4.splat(stepSize), inv = f32x4.splat(1 / bc2Sqrt), ev = f32x4.splat(eps);
+  const lv = f32x4.splat(l2), sv = f32x4.splat(sign), dv = f32x4.splat(decay);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const t = f32x4.mul(v128.load(theta + o), dv);
+    const g = f32x4.add(f32x4.mul(sv, v128.load(grad + o)), f32x4.mul(lv, t));
+    const mv = f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(c1, g));
+    const vv = f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(c2, f32x4.mul(g, g)));
+    v128.store(m + o, mv);
+    v128.store(v + o, vv);
+    v128.store(theta + o, f32x4.sub(t, f32x4.div(f32x4.mul(ss, mv), f32x4.add(f32x4.mul(f32x4.sqrt(vv), inv), ev))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const t = load<f32>(theta + o) * decay;
+    const g = sign * load<f32>(grad + o) + l2 * t;
+    const mv = beta1 * load<f32>(m + o) + (1 - beta1) * g;
+    const vv = beta2 * load<f32>(v + o) + (1 - beta2) * g * g;
+    store<f32>(m + o, mv);
+    store<f32>(v + o, vv);
+    store<f32>(theta + o, t - (stepSize * mv) / (Mathf.sqrt(vv) / bc2Sqrt + eps));
+  }
+}

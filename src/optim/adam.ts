@@ -1,6 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, gradData, type ParamGroup, type ParamGroupSpec } from './optimizer.js';
 import { NervaError } from '../errors.js';
+import { getBackend } from '../backend/index.js';
 
 export interface AdamOptions {
   lr?: number;
@@ -59,8 +60,13 @@ export class Adam extends Optimizer {
       const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
       const sign = maximize ? -1 : 1;
       const n = theta.length;
-      if (this.decoupled) for (let i = 0; i < n; i++) theta[i] = theta[i]! * (1 - lr * weightDecay);
       const l2 = this.decoupled ? 0 : weightDecay;
+      // float32 on a backend with a fused step (wasm: SIMD, in place on resident state)
+      const fused = getBackend().adamStep;
+      if (fused !== undefined && !amsgrad && theta instanceof Float32Array && grad instanceof Float32Array
+        && m instanceof Float32Array && v instanceof Float32Array
+        && fused(theta, grad, m, v, { beta1, beta2, stepSize, bc2Sqrt, eps, l2, sign, decay: this.decoupled ? 1 - lr * weightDecay : 1 })) continue;
+      if (this.decoupled) for (let i = 0; i < n; i++) theta[i] = theta[i]! * (1 - lr * weightDecay);
       for (let i = 0; i < n; i++) {
         const g = sign * grad[i]! + l2 * theta[i]!;
         m[i] = beta1 * m[i]! + (1 - beta1) * g;

@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { allocate } from '../tensor/dtype.js';
+import { getBackend } from '../backend/index.js';
 import { NervaError, formatShape } from '../errors.js';
 
 /** One parameter group: its tensors and its own hyper-parameters (lr, momentum, betas…). */
@@ -95,8 +96,13 @@ export abstract class Optimizer {
   }
 
   /** A zero buffer shaped and typed like p. */
+  /** Optimizer state shaped like p: for float32, where the backend's kernels read it in place when
+   * the backend has such storage (wasm memory, beside the parameter), so an update copies nothing
+   * but the gradient. */
   protected zerosLike(p: Tensor): Tensor {
-    return new Tensor(allocate(p.dtype, p.size), p.shape);
+    const resident = p.dtype === 'float32' ? getBackend().residentFloat32?.(p.size) ?? null : null;
+    if (resident !== null) resident.fill(0);
+    return new Tensor(resident ?? allocate(p.dtype, p.size), p.shape);
   }
 
   stateDict(): OptimizerStateDict {

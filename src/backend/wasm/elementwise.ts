@@ -6,7 +6,7 @@
  * runs and copies the results out, like kernels.ts. float64, other shapes, calls too small to repay
  * the copies and calls too big for wasm memory go to the reference kernels.
  */
-import type { BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput, UnaryBackwardOp, UnaryOp } from '../backend.js';
+import type { AdamHyper, BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput, UnaryBackwardOp, UnaryOp } from '../backend.js';
 import * as ref from '../ref/elementwise.js';
 import { getRuntime } from './runtime.js';
 import { Arena, copyIn, copyOut } from './kernels.js';
@@ -166,4 +166,25 @@ export function unaryBackward(op: UnaryBackwardOp, x: FloatArray, y: FloatArray,
   copyIn(rt, gy, pg, n);
   rt.ex.reluBackward_f32(px, pg, pg, n);
   copyOut(rt, pg, gx, n);
+}
+
+/** adam_f32 in place. θ, m and v are updated where they live when they are resident (a parameter and
+ * its optimizer state: no copies but the gradient's), else copied in and out. */
+export function adamStep(theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): boolean {
+  const n = theta.length;
+  if (n === 0) return true;
+  const rt = getRuntime();
+  const arena = new Arena(rt.wsBase);
+  const place = (a: Float32Array): { ptr: number; copied: boolean } => {
+    const off = rt.residentOffset(a);
+    return off >= 0 ? { ptr: off, copied: false } : { ptr: arena.alloc(n), copied: true };
+  };
+  const pt = place(theta), pm = place(m), pv = place(v);
+  const pg = arena.input(rt, grad, n);
+  if (!rt.canHold(arena.p)) return false;
+  arena.commit(rt);
+  for (const [a, p] of [[theta, pt], [m, pm], [v, pv]] as const) if (p.copied) copyIn(rt, a, p.ptr, n);
+  rt.ex.adam_f32(pt.ptr, pg, pm.ptr, pv.ptr, n, h.beta1, h.beta2, h.stepSize, h.bc2Sqrt, h.eps, h.l2, h.sign, h.decay);
+  for (const [a, p] of [[theta, pt], [m, pm], [v, pv]] as const) if (p.copied) copyOut(rt, p.ptr, a, n);
+  return true;
 }

@@ -43,6 +43,7 @@ export const wasmBackend: Backend = {
   binary: ew.binary,
   unary: ew.unary,
   unaryBackward: ew.unaryBackward,
+  adamStep: ew.adamStep,
   residentFloat32: (length) => getRuntime().residentF32(length),
 };
 
