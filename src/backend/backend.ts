@@ -108,6 +108,11 @@ export interface AdamHyper {
   beta1: number; beta2: number; stepSize: number; bc2Sqrt: number; eps: number; l2: number; sign: number; decay: number;
 }
 
+/** The scalars of one SGD step (see Backend.sgdStep). */
+export interface SgdHyper {
+  lr: number; momentum: number; dampening: number; weightDecay: number; sign: number; nesterov: boolean; first: boolean;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -213,6 +218,12 @@ export interface Backend {
    * θ ← θ' − stepSize·m / (√v / bc2Sqrt + eps), where θ' = θ·decay. No amsgrad. Returns false,
    * having done nothing, when it cannot take arrays this large: the caller runs its own loop. */
   adamStep?(theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): boolean;
+
+  /** Optional: one SGD step in place on float32 arrays (the reference is the loop in
+   * src/optim/sgd.ts): g = sign·grad + wd·θ; with a momentum buffer b ← g on the first step, else
+   * μ·b + (1 − dampening)·g, and d = g + μ·b (Nesterov) or b; without one (null) d = g;
+   * θ ← θ − lr·d. Returns false, having done nothing, when it cannot take arrays this large. */
+  sgdStep?(theta: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdHyper): boolean;
 
   /** Optional: float32 storage of `length` elements (contents unspecified) that this backend's
    * kernels read in place, for long-lived tensors such as parameters; null when it has none to give.

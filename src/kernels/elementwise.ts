@@ -253,3 +253,39 @@ export function adam_f32(theta: usize, grad: usize, m: usize, v: usize, n: i32, 
     store<f32>(theta + o, t - (stepSize * mv) / (Mathf.sqrt(vv) / bc2Sqrt + eps));
   }
 }
+
+/**
+ * One SGD step in place, float32 (torch.optim.SGD's order): g = sign·grad + wd·θ; with momentum
+ * (buf ≠ 0) b ← g on the first step, else μ·b + (1 − τ)·g, and d = g + μ·b (Nesterov) or b;
+ * without, d = g; θ ← θ − lr·d.
+ */
+export function sgd_f32(theta: usize, grad: usize, buf: usize, n: i32, lr: f32, momentum: f32, dampening: f32,
+  wd: f32, sign: f32, nesterov: i32, first: i32): void {
+  const lv = f32x4.splat(lr), mu = f32x4.splat(momentum), damp = f32x4.splat(1 - dampening);
+  const wv = f32x4.splat(wd), sv = f32x4.splat(sign);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const t = v128.load(theta + o);
+    const g = f32x4.add(f32x4.mul(sv, v128.load(grad + o)), f32x4.mul(wv, t));
+    let d = g;
+    if (buf != 0) {
+      const b = first != 0 ? g : f32x4.add(f32x4.mul(mu, v128.load(buf + o)), f32x4.mul(damp, g));
+      v128.store(buf + o, b);
+      d = nesterov != 0 ? f32x4.add(g, f32x4.mul(mu, b)) : b;
+    }
+    v128.store(theta + o, f32x4.sub(t, f32x4.mul(lv, d)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const t = load<f32>(theta + o);
+    const g = sign * load<f32>(grad + o) + wd * t;
+    let d = g;
+    if (buf != 0) {
+      const b = first != 0 ? g : momentum * load<f32>(buf + o) + (1 - dampening) * g;
+      store<f32>(buf + o, b);
+      d = nesterov != 0 ? g + momentum * b : b;
+    }
+    store<f32>(theta + o, t - lr * d);
+  }
+}

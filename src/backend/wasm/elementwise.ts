@@ -6,7 +6,7 @@
  * runs and copies the results out, like kernels.ts. float64, other shapes, calls too small to repay
  * the copies and calls too big for wasm memory go to the reference kernels.
  */
-import type { AdamHyper, BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput, UnaryBackwardOp, UnaryOp } from '../backend.js';
+import type { AdamHyper, SgdHyper, BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput, UnaryBackwardOp, UnaryOp } from '../backend.js';
 import * as ref from '../ref/elementwise.js';
 import { getRuntime } from './runtime.js';
 import { Arena, copyIn, copyOut } from './kernels.js';
@@ -168,23 +168,37 @@ export function unaryBackward(op: UnaryBackwardOp, x: FloatArray, y: FloatArray,
   copyOut(rt, pg, gx, n);
 }
 
-/** adam_f32 in place. θ, m and v are updated where they live when they are resident (a parameter and
- * its optimizer state: no copies but the gradient's), else copied in and out. */
-export function adamStep(theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): boolean {
-  const n = theta.length;
+/**
+ * Runs an in-place optimizer kernel on `inPlace` arrays (updated where they live when resident — a
+ * parameter and its optimizer state: then nothing is copied but the gradient — else copied in and
+ * out) and the read-only gradient. False when the arrays do not fit in wasm memory.
+ */
+function optimizerStep(inPlace: readonly Float32Array[], grad: Float32Array, kernel: (ptrs: number[], pg: number) => void): boolean {
+  const n = grad.length;
   if (n === 0) return true;
   const rt = getRuntime();
   const arena = new Arena(rt.wsBase);
-  const place = (a: Float32Array): { ptr: number; copied: boolean } => {
+  const places = inPlace.map((a) => {
     const off = rt.residentOffset(a);
-    return off >= 0 ? { ptr: off, copied: false } : { ptr: arena.alloc(n), copied: true };
-  };
-  const pt = place(theta), pm = place(m), pv = place(v);
+    return off >= 0 ? { a, ptr: off, copied: false } : { a, ptr: arena.alloc(n), copied: true };
+  });
   const pg = arena.input(rt, grad, n);
   if (!rt.canHold(arena.p)) return false;
   arena.commit(rt);
-  for (const [a, p] of [[theta, pt], [m, pm], [v, pv]] as const) if (p.copied) copyIn(rt, a, p.ptr, n);
-  rt.ex.adam_f32(pt.ptr, pg, pm.ptr, pv.ptr, n, h.beta1, h.beta2, h.stepSize, h.bc2Sqrt, h.eps, h.l2, h.sign, h.decay);
-  for (const [a, p] of [[theta, pt], [m, pm], [v, pv]] as const) if (p.copied) copyOut(rt, p.ptr, a, n);
+  for (const p of places) if (p.copied) copyIn(rt, p.a, p.ptr, n);
+  kernel(places.map((p) => p.ptr), pg);
+  for (const p of places) if (p.copied) copyOut(rt, p.ptr, p.a, n);
   return true;
+}
+
+/** adam_f32 in place on θ, m, v. */
+export function adamStep(theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, h: AdamHyper): boolean {
+  return optimizerStep([theta, m, v], grad, ([pt, pm, pv], pg) => getRuntime().ex.adam_f32(pt!, pg, pm!, pv!, grad.length,
+    h.beta1, h.beta2, h.stepSize, h.bc2Sqrt, h.eps, h.l2, h.sign, h.decay));
+}
+
+/** sgd_f32 in place on θ and the momentum buffer (if any). */
+export function sgdStep(theta: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdHyper): boolean {
+  return optimizerStep(buf === null ? [theta] : [theta, buf], grad, ([pt, pb], pg) => getRuntime().ex.sgd_f32(pt!, pg, pb ?? 0,
+    grad.length, h.lr, h.momentum, h.dampening, h.weightDecay, h.sign, h.nesterov ? 1 : 0, h.first ? 1 : 0));
 }

@@ -44,6 +44,7 @@ export const wasmBackend: Backend = {
   unary: ew.unary,
   unaryBackward: ew.unaryBackward,
   adamStep: ew.adamStep,
+  sgdStep: ew.sgdStep,
   residentFloat32: (length) => getRuntime().residentF32(length),
 };
 

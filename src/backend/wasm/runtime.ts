@@ -49,6 +49,8 @@ interface Exports {
   reluBackward_f32(x: number, gy: number, gx: number, n: number): void;
   adam_f32(theta: number, grad: number, m: number, v: number, n: number, beta1: number, beta2: number,
     stepSize: number, bc2Sqrt: number, eps: number, l2: number, sign: number, decay: number): void;
+  sgd_f32(theta: number, grad: number, buf: number, n: number, lr: number, momentum: number, dampening: number,
+    wd: number, sign: number, nesterov: number, first: number): void;
 }
 
 /** Mirrors src/kernels/work.ts. */

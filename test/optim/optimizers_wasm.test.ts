@@ -1,7 +1,8 @@
-// The wasm backend's fused Adam/AdamW step (SIMD, in place on resident parameters and state)
-// against the reference loop of src/optim/adam.ts on the ref backend: float32 parameters of odd
-// sizes, 40 steps of random gradients, L2 and decoupled weight decay, maximize, a parameter that is
-// not resident (copied in and out), and amsgrad (which stays on the loop).
+// The wasm backend's fused Adam/AdamW and SGD steps (SIMD, in place on resident parameters and
+// state) against the reference loops of src/optim/ on the ref backend: float32 parameters of odd
+// sizes, 40 steps of random gradients, L2 and decoupled weight decay, momentum with dampening,
+// Nesterov, maximize, parameters that are not resident (copied in and out), and amsgrad (which
+// stays on the loop).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -9,12 +10,14 @@ import { getBackend, setBackend } from '../../src/backend/index.js';
 import '../../src/backend/wasm/index.js';
 import { getRuntime } from '../../src/backend/wasm/runtime.js';
 import { Parameter, newParameter } from '../../src/nn/module.js';
-import { Adam, AdamW, type AdamOptions } from '../../src/optim/index.js';
+import { Adam, AdamW, SGD, type AdamOptions, type SGDOptions } from '../../src/optim/index.js';
 import { mulberry32 } from '../helpers/random.js';
 
 const SIZES = [1, 3, 4, 7, 130];
 
-function run(backend: 'ref' | 'wasm', Opt: typeof Adam, options: AdamOptions, resident: boolean): Float32Array[] {
+type Ctor = new (params: Parameter[], options: AdamOptions & SGDOptions) => { step(): void };
+
+function run(backend: 'ref' | 'wasm', Opt: Ctor, options: AdamOptions & SGDOptions, resident: boolean): Float32Array[] {
   const prev = getBackend().name;
   setBackend(backend);
   try {
@@ -38,7 +41,10 @@ function run(backend: 'ref' | 'wasm', Opt: typeof Adam, options: AdamOptions, re
   }
 }
 
-const cases: [string, typeof Adam, AdamOptions][] = [
+const cases: [string, Ctor, AdamOptions & SGDOptions][] = [
+  ['SGD', SGD, { lr: 0.05 }],
+  ['SGD momentum, dampening, weight decay', SGD, { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3 }],
+  ['SGD Nesterov, maximize', SGD, { lr: 0.02, momentum: 0.8, nesterov: true, maximize: true }],
   ['Adam', Adam, { lr: 1e-2 }],
   ['Adam, L2 weight decay, maximize', Adam, { lr: 3e-3, weightDecay: 0.1, maximize: true, betas: [0.8, 0.99] }],
   ['AdamW', AdamW, { lr: 1e-2, weightDecay: 0.05 }],
