@@ -3,7 +3,8 @@
  * pool sharing one WebAssembly.Memory. It overrides the kernels speed needs (matmul, conv2d and
  * its backwards, pooling, the fused LSTM and GRU recurrences, batch norm, softmax cross-entropy, bias adds and
  * their gradient sums) and takes every other kernel from `ref`, which stays the specification.
- * Parameters created while it is the backend live in its memory (residentFloat32), read in place.
+ * Parameters created while it is the backend live in its memory (residentFloat32), read in place,
+ * and SGD/Adam update them there (sgdStep, adamStep) with their optimizer state beside them.
  *
  *   import { wasmBackend, setNumThreads } from './backend/wasm/index.js';
  *   setBackend('wasm');        // registered under this name when this module loads
