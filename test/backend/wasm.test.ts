@@ -11,7 +11,7 @@ import * as refMatmul from '../../src/backend/ref/matmul.js';
 import * as refConv from '../../src/backend/ref/conv.js';
 import * as refPool from '../../src/backend/ref/pool.js';
 import { getBackend, setBackend, listBackends } from '../../src/backend/index.js';
-import { setConvChunkElements, setConvDirect, setConvWinograd } from '../../src/backend/wasm/kernels.js';
+import { setConvChunkElements, setConvDirect, setConvWinograd, setConvBackwardWeightDirect } from '../../src/backend/wasm/kernels.js';
 import { mulberry32 } from '../helpers/random.js';
 
 const rng = mulberry32;
@@ -255,6 +255,29 @@ test('conv2d Winograd F(2×2, 3×3): odd sizes, padding 0/1/2, tiles across imag
     }
   } finally {
     setConvWinograd(prev);
+  }
+});
+
+test('conv2d weight gradient, direct kernel (stride 1, small K): tails, padding, dilation, 1 and 2 threads', () => {
+  const prev = setConvBackwardWeightDirect('always');
+  try {
+    for (const threads of THREADS) {
+      setNumThreads(threads);
+      const cases: [number, number, number, number, number, number, number, number][] = [
+        // n, c, h, w, o, k, pad, dilation
+        [64, 1, 28, 28, 6, 5, 2, 1], // LeNet conv1 (tasks of images across threads)
+        [3, 6, 14, 14, 16, 5, 0, 1], // LeNet conv2: ow = 10 (a tail of 2)
+        [2, 3, 9, 7, 7, 3, 1, 1], // o ≢ 0 (mod 3), K = 27 ≢ 0 (mod 4), ow = 7
+        [1, 2, 5, 6, 1, 3, 0, 1], // one output channel, ow = 4
+        [5, 1, 6, 3, 2, 2, 1, 1], // ow = 4, kernel 2×2
+        [2, 2, 11, 12, 4, 3, 2, 2], // dilation 2
+      ];
+      for (const [n, c, h, w, o, k, p, d] of cases) checkConv(convGeometry(n, c, h, w, o, k, k, [1, 1], [p, p], [d, d], 1));
+      checkConv(convGeometry(2, 3, 9, 11, 5, 3, 5, [1, 1], [2, 1], [1, 1], 1)); // kh ≠ kw, padH ≠ padW
+      checkConv(convGeometry(2, 4, 11, 12, 6, 3, 3, [2, 2], [1, 1], [1, 1], 1)); // stride 2: the im2col kernel
+    }
+  } finally {
+    setConvBackwardWeightDirect(prev);
   }
 });
 

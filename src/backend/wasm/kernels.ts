@@ -336,6 +336,28 @@ export function conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: Floa
   copyOut(rt, pgx, gx as Float32Array, gxLen);
 }
 
+/** Which weight gradients run the direct kernel (src/kernels/conv_direct_bwdw.ts): 'auto'
+ * (directBackwardWeight's rule), or forced. */
+let CONV_BWDW_DIRECT: 'auto' | 'always' | 'never' = 'auto';
+
+/** Tuning/testing hook for the direct weight-gradient kernel. Returns the previous mode. */
+export function setConvBackwardWeightDirect(mode: 'auto' | 'always' | 'never'): 'auto' | 'always' | 'never' {
+  const prev = CONV_BWDW_DIRECT;
+  CONV_BWDW_DIRECT = mode;
+  return prev;
+}
+
+/** Largest K = c·kh·kw the direct weight-gradient kernel takes in 'auto' mode: it streams the
+ * images once per 3 output channels × 4 taps, so it wins only where K is small and im2col's column
+ * buffer the bigger cost (one thread: LeNet's conv1, K = 25, 1.27 → 0.76 ms; conv2, K = 150, 1.53 →
+ * 2.44 ms, slower). */
+const DIRECT_BWDW_MAX_K = 48;
+
+function directBackwardWeight(g: Conv2dGeometry): boolean {
+  if (CONV_BWDW_DIRECT === 'never' || g.strideH !== 1 || g.strideW !== 1 || g.groups !== 1 || g.kh * g.kw === 1) return false;
+  return CONV_BWDW_DIRECT === 'always' || g.c * g.kh * g.kw <= DIRECT_BWDW_MAX_K;
+}
+
 /** conv2dBackwardWeight_f32: each thread sums gy·colᵀ over the column slices it takes into a
  * private partial gw (the images are the GEMM's k dimension); a second job adds the partials. */
 export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArray, g: Conv2dGeometry): void {
@@ -350,14 +372,33 @@ export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArr
   const rt = getRuntime();
   const T = rt.getNumThreads();
   const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
-  const slices = columnSlices(P, g.groups, T, parallel);
-  const partialOff = P.wsBytes;
-  const wsStride = align(partialOff + gwLen * 4);
   const xLen = g.n * g.c * g.h * g.w, gyLen = g.n * g.o * P.N;
-  const arena = new Arena(rt.wsBase + rt.slots * wsStride);
-  const px = arena.input(rt, x as Float32Array, xLen), pgy = arena.input(rt, gy as Float32Array, gyLen), pgw = arena.alloc(gwLen);
-  arena.commit(rt);
-  rt.run(Kind.CONV_BWD_W, g.groups * slices, [...P.args, px, pgy, 0, slices, P.chunk, partialOff, 1, P.stageOff], wsStride, parallel);
+  let wsStride: number, partialOff: number, arena: Arena, pgw: number;
+  if (directBackwardWeight(g)) {
+    // tasks of whole images, each padding its images once into its workspace (≤ 1 MiB of them)
+    const plane = g.c * (g.h + 2 * g.padH) * (g.w + 2 * g.padW);
+    const maxPer = Math.max(1, Math.floor((1 << 18) / plane));
+    const tasks = Math.max(parallel ? Math.min(g.n, 2 * T) : 1, Math.ceil(g.n / maxPer));
+    const per = Math.ceil(g.n / tasks);
+    partialOff = 0;
+    const offsOff = align(gwLen * 4), xpOff = align(offsOff + P.K * 4);
+    wsStride = align(xpOff + per * plane * 4);
+    arena = new Arena(rt.wsBase + rt.slots * wsStride);
+    const px = arena.input(rt, x as Float32Array, xLen), pgy = arena.input(rt, gy as Float32Array, gyLen);
+    pgw = arena.alloc(gwLen);
+    arena.commit(rt);
+    rt.run(Kind.CONV_BWD_W_DIRECT, Math.ceil(g.n / per), [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.padH, g.padW,
+      g.dilationH, g.dilationW, px, pgy, per, partialOff, offsOff, xpOff], wsStride, parallel);
+  } else {
+    const slices = columnSlices(P, g.groups, T, parallel);
+    partialOff = P.wsBytes;
+    wsStride = align(partialOff + gwLen * 4);
+    arena = new Arena(rt.wsBase + rt.slots * wsStride);
+    const px = arena.input(rt, x as Float32Array, xLen), pgy = arena.input(rt, gy as Float32Array, gyLen);
+    pgw = arena.alloc(gwLen);
+    arena.commit(rt);
+    rt.run(Kind.CONV_BWD_W, g.groups * slices, [...P.args, px, pgy, 0, slices, P.chunk, partialOff, 1, P.stageOff], wsStride, parallel);
+  }
   const mask = rt.touchedMask();
   const per = Math.max(4096, align(Math.ceil(gwLen / (4 * T)), 16));
   rt.run(Kind.REDUCE, Math.ceil(gwLen / per), [gwLen, pgw, partialOff, mask, rt.slots, per], wsStride,
