@@ -93,16 +93,15 @@ export function recurrence(
   const Y = out.data as FloatArray;
   // A backend with a fused recurrence (wasm) runs the whole sequence and its backward in its kernels
   // (unless the sequence is too long for it: then the loop below runs as for any backend).
-  const fused = (isLstm || mode === 'gru') && dtype === 'float32' && backend.recurrenceForward !== undefined && backend.recurrenceBackward !== undefined;
+  let fused = (isLstm || mode === 'gru') && dtype === 'float32' && backend.recurrenceForward !== undefined && backend.recurrenceBackward !== undefined;
   const geom = { mode: mode as 'lstm' | 'gru', T, B, H, reverse, lens };
-  if (fused) {
-    // Without a backward (sampling, evaluation) nothing is saved: the kernel reads h0/c0 and writes
-    // the final state straight into the output.
-    if (!isGradEnabled() || ![gx, wHh, bHh, h0, c0].some((t) => t !== null && t.requiresGrad)) {
-      const none = new Float32Array(0);
-      const saved: RecurrenceSaved = { hAll: denseData(h0) as Float32Array, cAll: isLstm ? denseData(c0!) as Float32Array : null, acts: none, aux: none, inferenceOnly: true };
-      if (backend.recurrenceForward!(geom, X as Float32Array, W as Float32Array, bias as Float32Array | null, Y as Float32Array, saved)) return out;
-    }
+  // Without a backward (sampling, evaluation) nothing is saved: the kernel reads h0/c0 and writes
+  // the final state straight into the output.
+  if (fused && (!isGradEnabled() || ![gx, wHh, bHh, h0, c0].some((t) => t !== null && t.requiresGrad))) {
+    const none = new Float32Array(0);
+    const saved: RecurrenceSaved = { hAll: denseData(h0) as Float32Array, cAll: isLstm ? denseData(c0!) as Float32Array : null, acts: none, aux: none, inferenceOnly: true };
+    if (backend.recurrenceForward!(geom, X as Float32Array, W as Float32Array, bias as Float32Array | null, Y as Float32Array, saved)) return out;
+    fused = false; // too long for the fused kernel: the loop below, without asking it again
   }
   // Saved for backward: states before/after each step (s-indexed), activated gates, GRU's hn.
   const hAll = allocate(dtype, (T + 1) * BH) as FloatArray; // hAll[s] = h before step s

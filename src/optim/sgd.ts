@@ -38,25 +38,19 @@ export class SGD extends Optimizer {
       const theta = p.data;
       const n = theta.length;
       const sign = maximize ? -1 : 1;
+      const state = momentum === 0 ? null : this.stateOf(p);
+      const first = state !== null && state.momentum_buffer === undefined;
+      if (first) state!.momentum_buffer = this.zerosLike(p);
+      const buf = state === null ? null : (state.momentum_buffer as Tensor).data;
       // float32 on a backend with a fused step (wasm: SIMD, in place on resident parameter and buffer)
       const fused = getBackend().sgdStep;
-      if (fused !== undefined && theta instanceof Float32Array && grad instanceof Float32Array) {
-        const state = momentum === 0 ? null : this.stateOf(p);
-        const first = state !== null && state.momentum_buffer === undefined;
-        if (first) state!.momentum_buffer = this.zerosLike(p);
-        const buf = state === null ? null : (state.momentum_buffer as Tensor).data;
-        if ((buf === null || buf instanceof Float32Array)
-          && fused(theta, grad, buf, { lr, momentum, dampening, weightDecay, sign, nesterov, first })) continue;
-        if (first) delete state!.momentum_buffer; // the loop below starts the buffer itself
-      }
-      if (momentum === 0) {
+      if (fused !== undefined && theta instanceof Float32Array && grad instanceof Float32Array
+        && (buf === null || buf instanceof Float32Array)
+        && fused(theta, grad, buf, { lr, momentum, dampening, weightDecay, sign, nesterov, first })) continue;
+      if (buf === null) {
         for (let i = 0; i < n; i++) theta[i] = theta[i]! - lr * (sign * grad[i]! + weightDecay * theta[i]!);
         continue;
       }
-      const state = this.stateOf(p);
-      const first = state.momentum_buffer === undefined;
-      if (first) state.momentum_buffer = this.zerosLike(p);
-      const buf = (state.momentum_buffer as Tensor).data;
       for (let i = 0; i < n; i++) {
         const g = sign * grad[i]! + weightDecay * theta[i]!; // maximize negates ∇ before the decay term, as PyTorch
         buf[i] = first ? g : momentum * buf[i]! + (1 - dampening) * g;

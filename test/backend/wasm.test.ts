@@ -11,7 +11,7 @@ import * as refMatmul from '../../src/backend/ref/matmul.js';
 import * as refConv from '../../src/backend/ref/conv.js';
 import * as refPool from '../../src/backend/ref/pool.js';
 import { getBackend, setBackend, listBackends } from '../../src/backend/index.js';
-import { setConvChunkElements, setConvDirect, setConvWinograd, setConvBackwardWeightDirect } from '../../src/backend/wasm/kernels.js';
+import { setConvChunkElements, setConvKernelMode } from '../../src/backend/wasm/kernels.js';
 import { mulberry32 } from '../helpers/random.js';
 
 const rng = mulberry32;
@@ -195,7 +195,7 @@ test('conv2d: im2col passes of 64 columns (passes split images and span image bo
 // widths ≡ 1, 2, 3 (mod 4) below and above 8 (row tails; ow < 8 is its flat mode), channel counts
 // that are not a multiple of the 6- (4-) channel block, padding 0/1/2, 1×1/3×3/5×5, dilation.
 test('conv2d direct kernel (stride 1, groups 1): row tails, channel tails, padding, 1 and 2 threads', () => {
-  const prev = setConvDirect('always');
+  const prev = setConvKernelMode('direct', 'always');
   try {
     for (const threads of THREADS) {
       setNumThreads(threads);
@@ -225,12 +225,12 @@ test('conv2d direct kernel (stride 1, groups 1): row tails, channel tails, paddi
       checkConv(convGeometry(2, 3, 6, 5, 4, 3, 3, [1, 1], [1, 0], [1, 1], 1)); // ow = 3
     }
   } finally {
-    setConvDirect(prev);
+    setConvKernelMode('direct', prev);
   }
 });
 
 test('conv2d Winograd F(2×2, 3×3): odd sizes, padding 0/1/2, tiles across images, 1 and 2 threads', () => {
-  const prev = setConvWinograd('always');
+  const prev = setConvKernelMode('winograd', 'always');
   try {
     for (const threads of THREADS) {
       setNumThreads(threads);
@@ -254,12 +254,12 @@ test('conv2d Winograd F(2×2, 3×3): odd sizes, padding 0/1/2, tiles across imag
       checkConv(convGeometry(2, 4, 9, 9, 6, 3, 3, [1, 1], [1, 1], [1, 1], 2));
     }
   } finally {
-    setConvWinograd(prev);
+    setConvKernelMode('winograd', prev);
   }
 });
 
 test('conv2d weight gradient, direct kernel (stride 1, small K): tails, padding, dilation, 1 and 2 threads', () => {
-  const prev = setConvBackwardWeightDirect('always');
+  const prev = setConvKernelMode('backwardWeightDirect', 'always');
   try {
     for (const threads of THREADS) {
       setNumThreads(threads);
@@ -277,7 +277,7 @@ test('conv2d weight gradient, direct kernel (stride 1, small K): tails, padding,
       checkConv(convGeometry(2, 4, 11, 12, 6, 3, 3, [2, 2], [1, 1], [1, 1], 1)); // stride 2: the im2col kernel
     }
   } finally {
-    setConvBackwardWeightDirect(prev);
+    setConvKernelMode('backwardWeightDirect', prev);
   }
 });
 
@@ -404,7 +404,7 @@ test('plain-SIMD, unshared-memory and NERVA_NUM_THREADS modes compute the same; 
     const { wasmBackend, setNumThreads, wasmInfo } = await import(${JSON.stringify(here + 'wasm/index.js')});
     const { matmul } = await import(${JSON.stringify(here + 'ref/matmul.js')});
     const { conv2d } = await import(${JSON.stringify(here + 'ref/conv.js')});
-    const { setConvDirect } = await import(${JSON.stringify(here + 'wasm/kernels.js')});
+    const { setConvKernelMode } = await import(${JSON.stringify(here + 'wasm/kernels.js')});
     if (process.env.NERVA_NUM_THREADS === undefined) setNumThreads(2);
     const m = 97, n = 131, k = 211;
     const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
@@ -421,7 +421,7 @@ test('plain-SIMD, unshared-memory and NERVA_NUM_THREADS modes compute the same; 
     conv2d(x, wt, y0, g);
     let cerr = 0, cscale = 0;
     for (const mode of ['never', 'always']) { // im2col + GEMM, then the direct kernel
-      setConvDirect(mode);
+      setConvKernelMode('direct', mode);
       y1.fill(NaN);
       wasmBackend.conv2d(x, wt, y1, g);
       for (let i = 0; i < y0.length; i++) { cerr = Math.max(cerr, Math.abs(y1[i] - y0[i])); cscale = Math.max(cscale, Math.abs(y0[i])); }

@@ -133,14 +133,19 @@ function columnSlices(P: ConvPlan, groups: number, T: number, parallel: boolean)
 const convFlops = (g: Conv2dGeometry): number =>
   2 * g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
 
-/** Which conv2d forward kernel runs: 'auto' (directConv's rule), or one forced (tests, tuning). */
-let CONV_DIRECT: 'auto' | 'always' | 'never' = 'auto';
+export type ConvKernelMode = 'auto' | 'always' | 'never';
+/** Which convolution kernels run: 'auto' (each kernel's measured rule below), or forced on or off
+ * (tests, tuning). direct: the direct forward (directConv); winograd: Winograd F(2×2, 3×3)
+ * (winogradConv); backwardWeightDirect: the direct weight gradient (directBackwardWeight). */
+const convModes: Record<'direct' | 'winograd' | 'backwardWeightDirect', ConvKernelMode> = {
+  direct: 'auto', winograd: 'auto', backwardWeightDirect: 'auto',
+};
 
-/** Tuning/testing hook: 'always' takes the direct kernel wherever it can run, 'never' keeps
- * im2col + GEMM. Returns the previous mode. */
-export function setConvDirect(mode: 'auto' | 'always' | 'never'): 'auto' | 'always' | 'never' {
-  const prev = CONV_DIRECT;
-  CONV_DIRECT = mode;
+/** Tuning/testing hook: 'always' takes `kernel` wherever it can run, 'never' leaves its work to
+ * the others. Returns the previous mode. */
+export function setConvKernelMode(kernel: keyof typeof convModes, mode: ConvKernelMode): ConvKernelMode {
+  const prev = convModes[kernel];
+  convModes[kernel] = mode;
   return prev;
 }
 
@@ -157,8 +162,8 @@ const DIRECT_MAX_K = 1152, DIRECT_MAX_K_1X1 = 64;
  * K = 128, slower at 256.
  */
 function directConv(g: Conv2dGeometry): boolean {
-  if (CONV_DIRECT === 'never' || g.strideH !== 1 || g.strideW !== 1 || g.groups !== 1 || g.ow < 4) return false;
-  return CONV_DIRECT === 'always' || g.c * g.kh * g.kw <= (g.kh * g.kw === 1 ? DIRECT_MAX_K_1X1 : DIRECT_MAX_K);
+  if (convModes.direct === 'never' || g.strideH !== 1 || g.strideW !== 1 || g.groups !== 1 || g.ow < 4) return false;
+  return convModes.direct === 'always' || g.c * g.kh * g.kw <= (g.kh * g.kw === 1 ? DIRECT_MAX_K_1X1 : DIRECT_MAX_K);
 }
 
 /** conv2d_f32 by the direct kernel: tasks = (image slice, slice of 6-channel blocks). */
@@ -196,17 +201,6 @@ function finishConv(rt: WasmRuntime, py: number, pb: number, y: Float32Array, g:
   copyOut(rt, py, y, g.n * g.o * g.oh * g.ow);
 }
 
-/** Which 3×3 convolutions run Winograd F(2×2, 3×3): 'auto' (winogradConv's rule), or forced. */
-let CONV_WINOGRAD: 'auto' | 'always' | 'never' = 'auto';
-
-/** Tuning/testing hook: 'always' takes Winograd wherever it can run, 'never' leaves every
- * convolution to the direct kernel or im2col + GEMM. Returns the previous mode. */
-export function setConvWinograd(mode: 'auto' | 'always' | 'never'): 'auto' | 'always' | 'never' {
-  const prev = CONV_WINOGRAD;
-  CONV_WINOGRAD = mode;
-  return prev;
-}
-
 /** Fewest input and output channels, and tiles, for which Winograd wins (measured on one thread,
  * 3×3 pad 1, against the direct kernel and im2col + GEMM: 1.5–3× faster from 64 channels up to
  * 256, a tie at 32, slower at 16 where the direct kernel is best; with 512 channels it wins from
@@ -219,9 +213,9 @@ const WINO_WS_BYTES = 1 << 20, WINO_MIN_PC = 128, WINO_MAX_PC = 256;
 /** Whether the forward runs Winograd F(2×2, 3×3) (src/kernels/winograd.ts): 3×3, stride 1, no
  * dilation, groups 1. */
 function winogradConv(g: Conv2dGeometry): boolean {
-  if (CONV_WINOGRAD === 'never' || g.kh !== 3 || g.kw !== 3 || g.strideH !== 1 || g.strideW !== 1
+  if (convModes.winograd === 'never' || g.kh !== 3 || g.kw !== 3 || g.strideH !== 1 || g.strideW !== 1
     || g.dilationH !== 1 || g.dilationW !== 1 || g.groups !== 1) return false;
-  return CONV_WINOGRAD === 'always' || (g.c >= WINO_MIN_CHANNELS && g.o >= WINO_MIN_CHANNELS
+  return convModes.winograd === 'always' || (g.c >= WINO_MIN_CHANNELS && g.o >= WINO_MIN_CHANNELS
     && g.n * Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2) >= WINO_MIN_TILES);
 }
 
@@ -261,14 +255,10 @@ export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv
   if (yLen === 0) return;
   const rt = getRuntime();
   const T = rt.getNumThreads();
-  if (winogradConv(g)) {
-    return conv2dWinograd(x as Float32Array, weight as Float32Array, y as Float32Array, g, T, T > 1 && convFlops(g) >= PAR_MIN_FLOPS, bias as Float32Array | null);
-  }
-  if (directConv(g)) {
-    return conv2dDirect(x as Float32Array, weight as Float32Array, y as Float32Array, g, T, T > 1 && convFlops(g) >= PAR_MIN_FLOPS, bias as Float32Array | null);
-  }
-  const P = convPlan(g);
   const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
+  if (winogradConv(g)) return conv2dWinograd(x as Float32Array, weight as Float32Array, y as Float32Array, g, T, parallel, bias as Float32Array | null);
+  if (directConv(g)) return conv2dDirect(x as Float32Array, weight as Float32Array, y as Float32Array, g, T, parallel, bias as Float32Array | null);
+  const P = convPlan(g);
   const slices = columnSlices(P, g.groups, T, parallel);
   const xLen = g.n * g.c * g.h * g.w, wLen = g.o * P.K;
   const arena = new Arena(rt.wsBase + rt.slots * P.wsBytes);
@@ -315,15 +305,14 @@ export function conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: Floa
   if (gxLen === 0) return;
   const rt = getRuntime();
   const T = rt.getNumThreads();
+  const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
   const asConv = backwardInputAsConv(g);
   if (asConv !== null) {
     const wt = rotatedTransposed(weight as Float32Array, g.o, g.c, g.kh * g.kw);
-    const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
     if (asConv.kernel === 'winograd') return conv2dWinograd(gy as Float32Array, wt, gx as Float32Array, asConv.t, T, parallel, null);
     return conv2dDirect(gy as Float32Array, wt, gx as Float32Array, asConv.t, T, parallel, null);
   }
   const P = convPlan(g);
-  const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
   const imageSlices = parallel ? Math.min(g.n, 2 * T) : 1;
   const cSlices = parallel && g.groups * imageSlices < 2 * T
     ? Math.min(g.c / g.groups, Math.ceil((2 * T) / (g.groups * imageSlices))) : 1;
@@ -336,26 +325,16 @@ export function conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: Floa
   copyOut(rt, pgx, gx as Float32Array, gxLen);
 }
 
-/** Which weight gradients run the direct kernel (src/kernels/conv_direct_bwdw.ts): 'auto'
- * (directBackwardWeight's rule), or forced. */
-let CONV_BWDW_DIRECT: 'auto' | 'always' | 'never' = 'auto';
-
-/** Tuning/testing hook for the direct weight-gradient kernel. Returns the previous mode. */
-export function setConvBackwardWeightDirect(mode: 'auto' | 'always' | 'never'): 'auto' | 'always' | 'never' {
-  const prev = CONV_BWDW_DIRECT;
-  CONV_BWDW_DIRECT = mode;
-  return prev;
-}
-
 /** Largest K = c·kh·kw the direct weight-gradient kernel takes in 'auto' mode: it streams the
  * images once per 3 output channels × 4 taps, so it wins only where K is small and im2col's column
  * buffer the bigger cost (one thread: LeNet's conv1, K = 25, 1.27 → 0.76 ms; conv2, K = 150, 1.53 →
  * 2.44 ms, slower). */
 const DIRECT_BWDW_MAX_K = 48;
 
+/** Whether the weight gradient runs the direct kernel (src/kernels/conv_direct_bwdw.ts). */
 function directBackwardWeight(g: Conv2dGeometry): boolean {
-  if (CONV_BWDW_DIRECT === 'never' || g.strideH !== 1 || g.strideW !== 1 || g.groups !== 1 || g.kh * g.kw === 1) return false;
-  return CONV_BWDW_DIRECT === 'always' || g.c * g.kh * g.kw <= DIRECT_BWDW_MAX_K;
+  if (convModes.backwardWeightDirect === 'never' || g.strideH !== 1 || g.strideW !== 1 || g.groups !== 1 || g.kh * g.kw === 1) return false;
+  return convModes.backwardWeightDirect === 'always' || g.c * g.kh * g.kw <= DIRECT_BWDW_MAX_K;
 }
 
 /** conv2dBackwardWeight_f32: each thread sums gy·colᵀ over the column slices it takes into a
@@ -373,30 +352,25 @@ export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArr
   const T = rt.getNumThreads();
   const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
   const xLen = g.n * g.c * g.h * g.w, gyLen = g.n * g.o * P.N;
-  let wsStride: number, partialOff: number, arena: Arena, pgw: number;
-  if (directBackwardWeight(g)) {
-    // tasks of whole images, each padding its images once into its workspace (≤ 1 MiB of them)
-    const plane = g.c * (g.h + 2 * g.padH) * (g.w + 2 * g.padW);
-    const maxPer = Math.max(1, Math.floor((1 << 18) / plane));
-    const tasks = Math.max(parallel ? Math.min(g.n, 2 * T) : 1, Math.ceil(g.n / maxPer));
-    const per = Math.ceil(g.n / tasks);
-    partialOff = 0;
-    const offsOff = align(gwLen * 4), xpOff = align(offsOff + P.K * 4);
-    wsStride = align(xpOff + per * plane * 4);
-    arena = new Arena(rt.wsBase + rt.slots * wsStride);
-    const px = arena.input(rt, x as Float32Array, xLen), pgy = arena.input(rt, gy as Float32Array, gyLen);
-    pgw = arena.alloc(gwLen);
-    arena.commit(rt);
-    rt.run(Kind.CONV_BWD_W_DIRECT, Math.ceil(g.n / per), [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.padH, g.padW,
-      g.dilationH, g.dilationW, px, pgy, per, partialOff, offsOff, xpOff], wsStride, parallel);
+  // Each thread's workspace ends with its partial gw. The direct kernel's tasks are whole images,
+  // each padding its images once into its workspace (≤ 1 MiB of them), in front of the partial.
+  const direct = directBackwardWeight(g);
+  const plane = g.c * (g.h + 2 * g.padH) * (g.w + 2 * g.padW);
+  const maxImages = Math.max(1, Math.floor((1 << 18) / plane)); // per task
+  const tasks = Math.max(parallel ? Math.min(g.n, 2 * T) : 1, Math.ceil(g.n / maxImages));
+  const perTask = direct ? Math.ceil(g.n / tasks) : 0;
+  const offsOff = 0, xpOff = align(P.K * 4);
+  const partialOff = direct ? align(xpOff + perTask * plane * 4) : P.wsBytes;
+  const wsStride = align(partialOff + gwLen * 4);
+  const arena = new Arena(rt.wsBase + rt.slots * wsStride);
+  const px = arena.input(rt, x as Float32Array, xLen), pgy = arena.input(rt, gy as Float32Array, gyLen);
+  const pgw = arena.alloc(gwLen);
+  arena.commit(rt);
+  if (direct) {
+    rt.run(Kind.CONV_BWD_W_DIRECT, Math.ceil(g.n / perTask), [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.padH, g.padW,
+      g.dilationH, g.dilationW, px, pgy, perTask, partialOff, offsOff, xpOff], wsStride, parallel);
   } else {
     const slices = columnSlices(P, g.groups, T, parallel);
-    partialOff = P.wsBytes;
-    wsStride = align(partialOff + gwLen * 4);
-    arena = new Arena(rt.wsBase + rt.slots * wsStride);
-    const px = arena.input(rt, x as Float32Array, xLen), pgy = arena.input(rt, gy as Float32Array, gyLen);
-    pgw = arena.alloc(gwLen);
-    arena.commit(rt);
     rt.run(Kind.CONV_BWD_W, g.groups * slices, [...P.args, px, pgy, 0, slices, P.chunk, partialOff, 1, P.stageOff], wsStride, parallel);
   }
   const mask = rt.touchedMask();
