@@ -258,19 +258,23 @@ test('conv2d Winograd F(2×2, 3×3): odd sizes, padding 0/1/2, tiles across imag
   }
 });
 
-test('conv2d weight gradient, direct kernel (stride 1, small K): tails, padding, dilation, 1 and 2 threads', () => {
+test('conv2d weight gradient, direct kernel (stride 1) and im2col: tap and channel tails, padding, dilation, 1 and 2 threads', () => {
   const prev = setConvKernelMode('backwardWeightDirect', 'always');
   try {
-    for (const threads of THREADS) {
+    for (const [threads, mode] of THREADS.flatMap((t) => [[t, 'always'], [t, 'never']] as const)) {
       setNumThreads(threads);
+      setConvKernelMode('backwardWeightDirect', mode);
       const cases: [number, number, number, number, number, number, number, number][] = [
         // n, c, h, w, o, k, pad, dilation
-        [64, 1, 28, 28, 6, 5, 2, 1], // LeNet conv1 (tasks of images across threads)
-        [3, 6, 14, 14, 16, 5, 0, 1], // LeNet conv2: ow = 10 (a tail of 2)
-        [2, 3, 9, 7, 7, 3, 1, 1], // o ≢ 0 (mod 3), K = 27 ≢ 0 (mod 4), ow = 7
-        [1, 2, 5, 6, 1, 3, 0, 1], // one output channel, ow = 4
-        [5, 1, 6, 3, 2, 2, 1, 1], // ow = 4, kernel 2×2
+        [64, 1, 28, 28, 6, 5, 2, 1], // LeNet conv1 (tasks of images across threads), o < 8
+        [3, 6, 14, 14, 16, 5, 0, 1], // LeNet conv2: K = 150 ≡ 2 (mod 4), two channel blocks
+        [2, 3, 9, 7, 7, 3, 1, 1], // K = 27 ≡ 3 (mod 4), ow = 7
+        [1, 2, 5, 6, 1, 3, 0, 1], // one output channel
+        [5, 1, 6, 3, 2, 2, 1, 1], // kernel 2×2: K = 4, one tap block
         [2, 2, 11, 12, 4, 3, 2, 2], // dilation 2
+        [3, 5, 7, 8, 17, 3, 1, 1], // K = 45 ≡ 1 (mod 4), o = 17: a channel block of 1
+        [2, 3, 3, 3, 9, 3, 0, 1], // 1×1 output
+        [1, 4, 6, 9, 12, 3, 1, 1], // one image on 2 threads: one task
       ];
       for (const [n, c, h, w, o, k, p, d] of cases) checkConv(convGeometry(n, c, h, w, o, k, k, [1, 1], [p, p], [d, d], 1));
       checkConv(convGeometry(2, 3, 9, 11, 5, 3, 5, [1, 1], [2, 1], [1, 1], 1)); // kh ≠ kw, padH ≠ padW
