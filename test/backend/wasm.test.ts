@@ -215,6 +215,10 @@ test('conv2d direct kernel (stride 1, groups 1): row tails, channel tails, paddi
         [1, 33, 23, 22, 25, 3, 1, 1], // one image: split by channel blocks (2 threads)
         [2, 33, 23, 22, 25, 3, 1, 1], // split by images and channel blocks
         [2, 6, 9, 6, 10, 1, 0, 1], // 1×1, ow = 6
+        // kernel rows in the padding skipped: backward-input's pad k − 1, rows all padding
+        [2, 16, 10, 10, 6, 5, 4, 1], // LeNet conv2's backward-input as a forward convolution
+        [1, 3, 3, 9, 5, 3, 4, 1], // pad 4 > k: the first and last output rows read only zeros
+        [2, 4, 8, 9, 7, 3, 3, 2], // dilation 2 with pad 3: ky0, ky1 in steps of the dilation
       ];
       for (const [n, c, h, w, o, k, p, d] of cases) checkConv(convGeometry(n, c, h, w, o, k, k, [1, 1], [p, p], [d, d], 1));
       checkConv(convGeometry(2, 3, 9, 11, 5, 3, 5, [1, 1], [2, 1], [1, 1], 1)); // kh ≠ kw, padH ≠ padW
