@@ -254,7 +254,7 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i
 }
 
 /** Rows of A at most this many take the unpacked matrix-vector path. */
-const GEMV_MAX_ROWS: i32 = 4;
+export const GEMV_MAX_ROWS: i32 = 4;
 
 /** dot(x[0..k), y[0..k)), both contiguous. */
 // @ts-ignore: decorator
@@ -385,9 +385,7 @@ export function sgemm(
 ): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
-    if (accumulate == 0) {
-      for (let i = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
-    }
+    clearC(m, n, c, ldc, accumulate);
     return;
   }
   // Few rows: packing B would cost more than the product; k·4 ≤ GEMM_WS_BYTES holds A's rows.
@@ -395,15 +393,57 @@ export function sgemm(
     gemv(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate, ws);
     return;
   }
-  const ap = ws;
-  const bp = ws + AP_BYTES;
-  const tile = bp + BP_BYTES;
+  blocked(m, n, k, a, rsA, csA, b, rsB, csB, 0, c, ldc, accumulate, ws);
+}
+
+/** Floats of B (k, n) packed once by prepackB: k × n rounded up to NR. */
+export function prepackedElems(k: i32, n: i32): i32 {
+  return k * ((n + NR - 1) / NR * NR);
+}
+
+/** Packs all of B (k, n) as sgemm's loops would, block by block: block (jc, pc) (kc × nc, its
+ * panels padded to NR columns) at float offset jc·k + pc·ncp, ncp = nc rounded up to NR. For a B
+ * that many products share (an RNN's W_hh, once per step): sgemmPrepacked then skips packing. */
+export function prepackB(k: i32, n: i32, b: usize, rsB: i32, csB: i32, dst: usize): void {
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
+    const ncp = (nc + NR - 1) / NR * NR;
+    for (let pc = 0; pc < k; pc += KC) {
+      packB(min(KC, k - pc), nc, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, dst + (<usize>(jc * k + pc * ncp) << 2));
+    }
+  }
+}
+
+/** sgemm with B packed beforehand by prepackB(k, n, …) at `packed` (no gemv shortcut). */
+export function sgemmPrepacked(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, packed: usize,
+  c: usize, ldc: i32, accumulate: i32, ws: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    clearC(m, n, c, ldc, accumulate);
+    return;
+  }
+  blocked(m, n, k, a, rsA, csA, 0, 0, 0, packed, c, ldc, accumulate, ws);
+}
+
+function clearC(m: i32, n: i32, c: usize, ldc: i32, accumulate: i32): void {
+  if (accumulate != 0) return;
+  for (let i = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
+}
+
+/** The blocked loops (file header); B is packed here per block, or read from `packed` (≠ 0). */
+function blocked(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, packed: usize,
+  c: usize, ldc: i32, accumulate: i32, ws: usize): void {
+  const ap = ws;
+  const tile = ws + AP_BYTES + BP_BYTES;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    const ncp = (nc + NR - 1) / NR * NR;
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const beta = pc > 0 || accumulate != 0 ? 1 : 0;
-      packB(kc, nc, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, bp);
+      let bp = ws + AP_BYTES;
+      if (packed != 0) bp = packed + (<usize>(jc * k + pc * ncp) << 2);
+      else packB(kc, nc, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, bp);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(mc, kc, a + (<usize>(ic * rsA + pc * csA) << 2), rsA, csA, ap);

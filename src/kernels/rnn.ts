@@ -11,7 +11,7 @@
 // gates, tc (T, B, H) tanh(c), both step-indexed; Y (T, B, H) time-indexed; lens (B) i32 valid steps.
 // Step s of sequence b is time t = s (or lens[b] − 1 − s reversed), inactive once s ≥ lens[b].
 
-import { sgemm, GEMM_WS_BYTES, NR } from './gemm';
+import { sgemm, sgemmPrepacked, prepackB, GEMM_WS_BYTES, NR } from './gemm';
 import { sigmoidv, tanhv, sigmoidf1, tanhf1 } from './math';
 import { addInto } from './simd';
 
@@ -40,14 +40,55 @@ const ARG: i32 = 8;
   return min(H, t * per);
 }
 
+/** Units of the widest slice, rounded up to NR: the stride of the prepacked W_hh blocks. */
+// @ts-ignore: decorator
+@inline function sliceCap(H: i32, slices: i32): i32 {
+  return ((H + slices - 1) / slices + NR - 1) / NR * NR;
+}
+
+/** W_hh packed once per sequence for the step GEMMs (with batches above GEMV_MAX_ROWS a step packs
+ * all of W_hh, 1 MB for H = 256, for 16 MFLOP; packing it per step was a third of the forward).
+ * Args: 0 H 1 slices 2 W 3 dst 4 gates 5 mode. Mode 0 (forward), task t = (slice, gate q): the
+ * block B(p, j) = W[(q·H + j0 + j)·H + p] (k = H, n = w) at float offset (slice·gates + q)·H·cap.
+ * Mode 1 (backward), task t = slice: B(p, j) = W[p·H + j0 + j] (k = gates·H, n = w) at
+ * slice·gates·H·cap. */
+export function rnnPackTask(job: usize, t: i32): void {
+  const H = arg(job, 0), slices = arg(job, 1), W = ptr(job, 2), dst = ptr(job, 3), gates = arg(job, 4), mode = arg(job, 5);
+  const cap = sliceCap(H, slices);
+  const slice = mode == 0 ? t / gates : t;
+  const j0 = unitStart(slice, H, slices), j1 = unitStart(slice + 1, H, slices);
+  if (j0 >= j1) return;
+  if (mode == 0) {
+    const q = t % gates;
+    prepackB(H, j1 - j0, W + (<usize>((q * H + j0) * H) << 2), 1, H, dst + (<usize>((slice * gates + q) * H * cap) << 2));
+  } else {
+    prepackB(gates * H, j1 - j0, W + (<usize>j0 << 2), H, 1, dst + (<usize>(slice * gates * H * cap) << 2));
+  }
+}
+
+/** hh (B, gates·w) = h_{s−1} · W_hhᵀ for slice t's units, gate by gate, from W or its prepacked
+ * blocks (packed ≠ 0, see rnnPackTask). */
+function stepProduct(B: i32, H: i32, gates: i32, t: i32, slices: i32, j0: i32, w: i32, hPrev: usize, W: usize,
+  packed: usize, hh: usize, ws: usize): void {
+  const cap = sliceCap(H, slices);
+  for (let q = 0; q < gates; q++) {
+    const dst = hh + (<usize>(q * w) << 2);
+    if (packed != 0) {
+      sgemmPrepacked(B, w, H, hPrev, H, 1, packed + (<usize>((t * gates + q) * H * cap) << 2), dst, gates * w, 0, ws);
+    } else {
+      sgemm(B, w, H, hPrev, H, 1, W + (<usize>((q * H + j0) * H) << 2), 1, H, dst, gates * w, 0, ws);
+    }
+  }
+}
+
 /** Bytes of private workspace a task needs: the GEMM's, then a (B, 4·width) scratch (LSTM and GRU). */
 export function lstmWorkspaceBytes(B: i32, H: i32, slices: i32): usize {
-  const per = min(H, ((H + slices - 1) / slices + NR - 1) / NR * NR);
+  const per = min(H, sliceCap(H, slices));
   return GEMM_WS_BYTES + (<usize>(B * 4 * per) << 2);
 }
 
 // Forward args: 0 B 1 H 2 T 3 reverse 4 lens 5 slices 6 W 7 hAll 8 cAll 9 acts 10 tc
-// 11 s 12 gx 13 bias (0 = none) 14 Y
+// 11 s 12 gx 13 bias (0 = none) 14 Y 15 W_hh prepacked by rnnPackTask mode 0 (0 = none)
 export function lstmForwardTask(job: usize, t: i32, ws: usize): void {
   const B = arg(job, 0), H = arg(job, 1), reverse = arg(job, 3), slices = arg(job, 5), s = arg(job, 11);
   const lens = ptr(job, 4), W = ptr(job, 6), hAll = ptr(job, 7), cAll = ptr(job, 8), acts = ptr(job, 9), tc = ptr(job, 10);
@@ -56,10 +97,7 @@ export function lstmForwardTask(job: usize, t: i32, ws: usize): void {
   if (j0 >= j1) return;
   const w = j1 - j0, BH = B * H, G = 4 * H;
   const hh = ws + GEMM_WS_BYTES;
-  const hPrev = hAll + (<usize>(s * BH) << 2);
-  for (let q = 0; q < 4; q++) {
-    sgemm(B, w, H, hPrev, H, 1, W + (<usize>((q * H + j0) * H) << 2), 1, H, hh + (<usize>(q * w) << 2), 4 * w, 0, ws);
-  }
+  stepProduct(B, H, 4, t, slices, j0, w, hAll + (<usize>(s * BH) << 2), W, ptr(job, 15), hh, ws);
   const Hb = <usize>H << 2, wb = <usize>w << 2;
   for (let b = 0; b < B; b++) {
     const tt = timeIndex(s, load<i32>(lens + (<usize>b << 2)), reverse);
@@ -133,9 +171,11 @@ export function lstmForwardTask(job: usize, t: i32, ws: usize): void {
 /** The path of ∂L/∂h_{sPrev−1} through W_hh for units [j0, j0 + w): dgh_sPrev (B, G) · W_hh (G, H),
  * our columns only, written into dh (or added to it) for the sequences active at step sPrev. */
 function whhPathIntoDh(B: i32, H: i32, G: i32, j0: i32, w: i32, sPrev: i32, reverse: i32, lens: usize,
-  dgh: usize, W: usize, dh: usize, ws: usize, add: bool): void {
+  dgh: usize, W: usize, packed: usize, dh: usize, ws: usize, add: bool): void {
   const scratch = ws + GEMM_WS_BYTES;
-  sgemm(B, w, G, dgh + (<usize>(sPrev * B * G) << 2), G, 1, W + (<usize>j0 << 2), H, 1, scratch, w, 0, ws);
+  const a = dgh + (<usize>(sPrev * B * G) << 2);
+  if (packed != 0) sgemmPrepacked(B, w, G, a, G, 1, packed, scratch, w, 0, ws);
+  else sgemm(B, w, G, a, G, 1, W + (<usize>j0 << 2), H, 1, scratch, w, 0, ws);
   for (let b = 0; b < B; b++) {
     if (timeIndex(sPrev, load<i32>(lens + (<usize>b << 2)), reverse) < 0) continue;
     const d = dh + (<usize>(b * H + j0) << 2), src = scratch + (<usize>(b * w) << 2);
@@ -144,10 +184,17 @@ function whhPathIntoDh(B: i32, H: i32, G: i32, j0: i32, w: i32, sPrev: i32, reve
   }
 }
 
+/** Slice t's block of the W_hh prepacked for backward (arg 18), or 0. */
+function packedBackward(job: usize, t: i32, H: i32, G: i32, slices: i32): usize {
+  const packed = ptr(job, 18);
+  return packed == 0 ? 0 : packed + (<usize>(t * G * sliceCap(H, slices)) << 2);
+}
+
 // Backward args: 0 B 1 H 2 T 3 reverse 4 lens 5 slices 6 W 7 hAll 8 cAll 9 acts 10 tc
 // 11 s (step whose gates to differentiate, −1 = none) 12 sPrev (step whose W_hh path to finish
 // into dh: s + 1, or 0 for the final call; −1 = none) 13 gOut (T + 2, B, H) 14 dh (B, H) 15 dc (B, H)
-// 16 dgh (T, B, 4H) step-indexed 17 dgx (T, B, 4H) time-indexed
+// 16 dgh (T, B, 4H) step-indexed 17 dgx (T, B, 4H) time-indexed 18 W_hh prepacked by rnnPackTask
+// mode 1 (0 = none)
 export function lstmBackwardTask(job: usize, t: i32, ws: usize): void {
   const B = arg(job, 0), H = arg(job, 1), reverse = arg(job, 3), slices = arg(job, 5);
   const s = arg(job, 11), sPrev = arg(job, 12);
@@ -158,7 +205,7 @@ export function lstmBackwardTask(job: usize, t: i32, ws: usize): void {
   const w = j1 - j0, BH = B * H, G = 4 * H;
   const Hb = <usize>H << 2, wb = <usize>w << 2;
   // ∂L/∂h_{sPrev−1} through W_hh replaces dh (the LSTM's h has no direct path to h')
-  if (sPrev >= 0) whhPathIntoDh(B, H, G, j0, w, sPrev, reverse, lens, dgh, W, dh, ws, false);
+  if (sPrev >= 0) whhPathIntoDh(B, H, G, j0, w, sPrev, reverse, lens, dgh, W, packedBackward(job, t, H, G, slices), dh, ws, false);
   if (s < 0) return;
   for (let b = 0; b < B; b++) {
     const tt = timeIndex(s, load<i32>(lens + (<usize>b << 2)), reverse);
@@ -233,9 +280,7 @@ export function gruForwardTask(job: usize, t: i32, ws: usize): void {
   const w = j1 - j0, BH = B * H, G = 3 * H;
   const hh = ws + GEMM_WS_BYTES;
   const hPrev = hAll + (<usize>(s * BH) << 2);
-  for (let q = 0; q < 3; q++) {
-    sgemm(B, w, H, hPrev, H, 1, W + (<usize>((q * H + j0) * H) << 2), 1, H, hh + (<usize>(q * w) << 2), 3 * w, 0, ws);
-  }
+  stepProduct(B, H, 3, t, slices, j0, w, hPrev, W, ptr(job, 15), hh, ws);
   const Hb = <usize>H << 2, wb = <usize>w << 2;
   const one = f32x4.splat(1);
   for (let b = 0; b < B; b++) {
@@ -304,7 +349,7 @@ export function gruBackwardTask(job: usize, t: i32, ws: usize): void {
   const w = j1 - j0, BH = B * H, G = 3 * H;
   const Hb = <usize>H << 2, wb = <usize>w << 2;
   // the W_hh path adds to dh, which holds the direct path z⊙dhj
-  if (sPrev >= 0) whhPathIntoDh(B, H, G, j0, w, sPrev, reverse, lens, dgh, W, dh, ws, true);
+  if (sPrev >= 0) whhPathIntoDh(B, H, G, j0, w, sPrev, reverse, lens, dgh, W, packedBackward(job, t, H, G, slices), dh, ws, true);
   if (s < 0) return;
   const one = f32x4.splat(1);
   for (let b = 0; b < B; b++) {

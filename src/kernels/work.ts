@@ -13,7 +13,7 @@ import { sgemm, GEMM_WS_BYTES, NR, MR } from './gemm';
 import { im2col, col2im } from './conv';
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
 import { copyF32 } from './simd';
-import { lstmForwardTask, lstmBackwardTask, gruForwardTask, gruBackwardTask } from './rnn';
+import { lstmForwardTask, lstmBackwardTask, gruForwardTask, gruBackwardTask, rnnPackTask } from './rnn';
 import { convBwdWDirectTask } from './conv_direct_bwdw';
 import { winogradWeightsTask, winogradTask } from './winograd';
 import { batchNormForward, batchNormBackward } from './norm';
@@ -38,6 +38,7 @@ export const K_CONV_DIRECT = 16;
 export const K_WINO_WEIGHTS = 17;
 export const K_WINO = 18;
 export const K_CONV_BWD_W_DIRECT = 19;
+export const K_RNN_PACK = 20;
 
 const ARG: i32 = 8;
 /** byte offset of the ACTIVE word */
@@ -93,6 +94,7 @@ function runTask(job: usize, kind: i32, t: i32, tid: i32, ws: usize): void {
   else if (kind == K_WINO_WEIGHTS) winogradWeightsTask(job, t);
   else if (kind == K_WINO) winogradTask(job, t, ws);
   else if (kind == K_CONV_BWD_W_DIRECT) convBwdWDirectTask(job, t, tid, ws);
+  else if (kind == K_RNN_PACK) rnnPackTask(job, t);
 }
 
 /** GEMM args: 0 m 1 n 2 k 3 a 4 rsA 5 csA 6 bsA 7 b 8 rsB 9 csB 10 bsB 11 c 12 ldc 13 bsC 14 acc

@@ -16,6 +16,15 @@ const PAR_MIN_FLOPS = 4e5;
 
 const gates = (g: RecurrenceGeometry): number => (g.mode === 'lstm' ? 4 : 3);
 
+/** Floats of W_hh prepacked for the step GEMMs (rnnPackTask in src/kernels/rnn.ts), 0 where it
+ * does not pay: one step (nothing to share the packing), or batches of ≤ 4 rows, whose products
+ * run as GEMVs that read W_hh unpacked (GEMV_MAX_ROWS in src/kernels/gemm.ts). */
+function prepackedLen(g: RecurrenceGeometry, slices: number): number {
+  if (g.T < 2 || g.B <= 4) return 0;
+  const cap = Math.ceil(Math.ceil(g.H / slices) / 8) * 8; // sliceCap: slices are multiples of NR = 8
+  return slices * gates(g) * g.H * cap;
+}
+
 function plan(rt: WasmRuntime, g: RecurrenceGeometry): { slices: number; parallel: boolean; wsStride: number } {
   const { B, H } = g;
   const threads = rt.getNumThreads();
@@ -39,12 +48,14 @@ export function recurrenceForward(g: RecurrenceGeometry, gx: Float32Array, w: Fl
   const pGx = arena.input(rt, gx, T * B * G), pY = arena.alloc(T * BH);
   const pH = arena.alloc((T + 1) * BH), pC = lstm ? arena.alloc((T + 1) * BH) : 0;
   const pActs = arena.alloc(T * B * G), pAux = arena.alloc(T * BH);
+  const packedLen = prepackedLen(g, slices), pPacked = packedLen > 0 ? arena.alloc(packedLen) : 0;
   if (!rt.canHold(arena.p)) return false;
   arena.commit(rt);
   copyIn(rt, saved.hAll, pH, BH);
   if (lstm) copyIn(rt, saved.cAll!, pC, BH);
   if (!allFull(g)) rt.f32.fill(0, pY >> 2, (pY >> 2) + T * BH); // outputs past a sequence's end
-  const args = [B, H, T, g.reverse ? 1 : 0, pLens, slices, pW, pH, pC, pActs, pAux, 0, pGx, pB, pY];
+  if (pPacked !== 0) rt.run(Kind.RNN_PACK, slices * gates(g), [H, slices, pW, pPacked, gates(g), 0], wsStride, parallel);
+  const args = [B, H, T, g.reverse ? 1 : 0, pLens, slices, pW, pH, pC, pActs, pAux, 0, pGx, pB, pY, pPacked];
   const kind = lstm ? Kind.LSTM_FWD : Kind.GRU_FWD;
   for (let s = 0; s < T; s++) {
     args[11] = s;
@@ -76,7 +87,8 @@ function backwardLayout(rt: WasmRuntime, g: RecurrenceGeometry, wsStride: number
   const pActs = arena.alloc(T * B * G), pAux = arena.alloc(T * BH);
   const pDh = arena.alloc(BH), pDc = lstm ? arena.alloc(BH) : 0, pDgh = arena.alloc(T * B * G), pDgx = arena.alloc(T * B * G);
   const pDW = arena.alloc(G * H), pOnes = arena.alloc(T * B), pDB = arena.alloc(G);
-  return { pLens, pW, pG, pH, pC, pActs, pAux, pDh, pDc, pDgh, pDgx, pDW, pOnes, pDB, arena };
+  const packedLen = prepackedLen(g, plan(rt, g).slices), pPacked = packedLen > 0 ? arena.alloc(packedLen) : 0;
+  return { pLens, pW, pG, pH, pC, pActs, pAux, pDh, pDc, pDgh, pDgx, pDW, pOnes, pDB, pPacked, arena };
 }
 
 export function recurrenceBackward(g: RecurrenceGeometry, w: Float32Array, gOut: Float32Array, saved: RecurrenceSaved,
@@ -95,7 +107,7 @@ export function recurrenceBackward(g: RecurrenceGeometry, w: Float32Array, gOut:
   const rt = getRuntime();
   const { slices, parallel, wsStride } = plan(rt, g);
   const gemmStride = align(rt.gemmWsBytes);
-  const { pLens, pW, pG, pH, pC, pActs, pAux, pDh, pDc, pDgh, pDgx, pDW, pOnes, pDB, arena } = backwardLayout(rt, g, wsStride);
+  const { pLens, pW, pG, pH, pC, pActs, pAux, pDh, pDc, pDgh, pDgx, pDW, pOnes, pDB, pPacked, arena } = backwardLayout(rt, g, wsStride);
   rt.ensureBytes(arena.p);
   copyIn(rt, g.lens, pLens, B);
   const wOff = rt.residentOffset(w); // a resident W_hh is read where it is
@@ -108,7 +120,9 @@ export function recurrenceBackward(g: RecurrenceGeometry, w: Float32Array, gOut:
   copyIn(rt, dh, pDh, BH);
   if (lstm) copyIn(rt, dc!, pDc, BH);
   if (!allFull(g)) rt.f32.fill(0, pDgx >> 2, (pDgx >> 2) + T * B * G); // time steps never visited
-  const args = [B, H, T, g.reverse ? 1 : 0, pLens, slices, wOff < 0 ? pW : wOff, pH, pC, pActs, pAux, T - 1, -1, pG, pDh, pDc, pDgh, pDgx];
+  const pWhh = wOff < 0 ? pW : wOff;
+  if (pPacked !== 0) rt.run(Kind.RNN_PACK, slices, [H, slices, pWhh, pPacked, gates(g), 1], wsStride, parallel);
+  const args = [B, H, T, g.reverse ? 1 : 0, pLens, slices, pWhh, pH, pC, pActs, pAux, T - 1, -1, pG, pDh, pDc, pDgh, pDgx, pPacked];
   const kind = lstm ? Kind.LSTM_BWD : Kind.GRU_BWD;
   for (let s = T - 1; s >= -1; s--) {
     args[11] = s; // differentiate the gates of step s…
