@@ -57,6 +57,16 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, ap: usize): void 
           store<f32>(dst, load<f32>(src + 5 * rs), 20);
         }
       }
+    } else if (rsA == 1 && mr == MR) {
+      // A stored transposed (TN/TT): the panel's MR rows are consecutive floats of stored row p.
+      const cs = <usize>csA << 2;
+      let src = a + (<usize>i0 << 2);
+      for (let p = 0; p < kc; p++) {
+        const dst = panel + (<usize>(p * MR) << 2);
+        v128.store(dst, v128.load(src));
+        if (MR == 6) store<u64>(dst, load<u64>(src, 16), 16);
+        src += cs;
+      }
     } else {
       for (let p = 0; p < kc; p++) {
         const dst = panel + (<usize>(p * MR) << 2);
@@ -135,7 +145,10 @@ function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, bp: usize): void 
   }
 }
 
-/** The 4×8 micro-kernel of the plain-SIMD build (see MR); same contract as micro. */
+/** The 4×8 micro-kernel of the plain-SIMD build (see MR), and the relaxed build's kernel for a
+ * panel's last ≤ 4 rows (it reads the first 4 rows of MR-row panels: M = 32, an RNN batch, is five
+ * 6-row tiles and one of 2 rows, which this runs in 8 multiply-adds a k instead of 12). Same
+ * contract as micro. */
 function micro4(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i32, beta: i32, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -154,7 +167,7 @@ function micro4(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: 
     c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
     a = v128.load32_splat(pa, 12);
     c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    pa += 16;
+    pa += MR * 4;
     pb += 32;
   }
   if (mr == 4 && nr == NR) {
@@ -453,7 +466,7 @@ function blocked(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, b: usize,
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const cp = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
-            if (MR == 6) micro(kc, ap + (<usize>(ir * kc) << 2), bpan, cp, ldc, mr, nr, beta, tile);
+            if (MR == 6 && mr > 4) micro(kc, ap + (<usize>(ir * kc) << 2), bpan, cp, ldc, mr, nr, beta, tile);
             else micro4(kc, ap + (<usize>(ir * kc) << 2), bpan, cp, ldc, mr, nr, beta, tile);
           }
         }
