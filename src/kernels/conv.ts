@@ -119,3 +119,16 @@ export function col2im(
     }
   }
 }
+
+/** dst (c, o, kArea) = src (o, c, kArea) with every kArea-long kernel reversed (a 180° rotation):
+ * the weights of backward-input run as a forward convolution. */
+export function rotateTransposeWeights(src: usize, dst: usize, o: i32, c: i32, kArea: i32): void {
+  const kb = <usize>kArea << 2;
+  for (let i = 0; i < o; i++) {
+    for (let j = 0; j < c; j++) {
+      const s = src + <usize>(i * c + j) * kb;
+      const d = dst + <usize>(j * o + i) * kb + kb - 4;
+      for (let k = 0; k < kArea; k++) store<f32>(d - (<usize>k << 2), load<f32>(s + (<usize>k << 2)));
+    }
+  }
+}

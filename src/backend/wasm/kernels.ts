@@ -168,7 +168,7 @@ function directConv(g: Conv2dGeometry): boolean {
 }
 
 /** conv2d_f32 by the direct kernel: tasks = (image slice, slice of 6-channel blocks). */
-function conv2dDirect(x: Float32Array, weight: Float32Array, y: Float32Array, g: Conv2dGeometry, T: number, parallel: boolean, bias: Float32Array | null): void {
+function conv2dDirect(x: Float32Array, weight: ConvWeight, y: Float32Array, g: Conv2dGeometry, T: number, parallel: boolean, bias: Float32Array | null): void {
   const rt = getRuntime();
   const K = g.c * g.kh * g.kw;
   const hp = g.h + 2 * g.padH, wq = g.w + 2 * g.padW;
@@ -187,9 +187,10 @@ function conv2dDirect(x: Float32Array, weight: Float32Array, y: Float32Array, g:
     ? Math.max(1, Math.min(Math.ceil(g.o / 6), Math.ceil((2 * T) / slices), Math.floor(maxTasks / slices))) : 1;
   const xLen = g.n * g.c * g.h * g.w, wLen = g.o * K, yLen = g.n * g.o * g.oh * g.ow;
   const arena = new Arena(rt.wsBase + rt.slots * wsBytes);
-  const px = arena.input(rt, x, xLen), pw = arena.input(rt, weight, wLen), py = arena.alloc(yLen);
+  const px = arena.input(rt, x, xLen), W = weightInput(rt, arena, weight, wLen), pw = W.ptr, py = arena.alloc(yLen);
   const pb = bias === null ? 0 : arena.input(rt, bias, g.o);
   arena.commit(rt);
+  W.ready();
   rt.run(Kind.CONV_DIRECT, slices * cSlices, [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.padH, g.padW,
     g.dilationH, g.dilationW, px, pw, py, slices, cSlices, offsOff, xpOff, tileOff, obufOff], wsBytes, parallel);
   finishConv(rt, py, pb, y, g);
@@ -222,7 +223,7 @@ function winogradConv(g: Conv2dGeometry): boolean {
 
 /** conv2d_f32 by Winograd: one job transforms the weights, one runs chunks of tiles (see
  * src/kernels/winograd.ts for the layouts). */
-function conv2dWinograd(x: Float32Array, weight: Float32Array, y: Float32Array, g: Conv2dGeometry, T: number, parallel: boolean, bias: Float32Array | null): void {
+function conv2dWinograd(x: Float32Array, weight: ConvWeight, y: Float32Array, g: Conv2dGeometry, T: number, parallel: boolean, bias: Float32Array | null): void {
   const rt = getRuntime();
   const th = Math.ceil(g.oh / 2), tw = Math.ceil(g.ow / 2), P = g.n * th * tw;
   // Tiles per task: V and M, 16·(C + O)·Pc floats, about 1 MiB (in cache beside the GEMM's
@@ -236,10 +237,11 @@ function conv2dWinograd(x: Float32Array, weight: Float32Array, y: Float32Array, 
   const wsBytes = align(lineOff + 4 * LW * 4);
   const yLen = g.n * g.o * g.oh * g.ow;
   const arena = new Arena(rt.wsBase + rt.slots * wsBytes);
-  const px = arena.input(rt, x, g.n * g.c * g.h * g.w), pw = arena.input(rt, weight, g.o * g.c * 9);
+  const px = arena.input(rt, x, g.n * g.c * g.h * g.w), W = weightInput(rt, arena, weight, g.o * g.c * 9), pw = W.ptr;
   const pu = arena.alloc(16 * g.o * g.c), py = arena.alloc(yLen);
   const pb = bias === null ? 0 : arena.input(rt, bias, g.o);
   arena.commit(rt);
+  W.ready();
   const wTasks = parallel ? Math.min(g.o, 2 * T) : 1, per = Math.ceil(g.o / wTasks);
   rt.run(Kind.WINO_WEIGHTS, Math.ceil(g.o / per), [g.o, g.c, pw, pu, per], 0, parallel);
   rt.run(Kind.WINO, Math.ceil(P / Pc), [g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.padH, g.padW, th, tw, P, Pc,
@@ -288,16 +290,16 @@ function backwardInputAsConv(g: Conv2dGeometry): { t: Conv2dGeometry; kernel: 'w
   return null;
 }
 
-/** weight (o, c, kh, kw) → (c, o, kh, kw) with each kh×kw rotated by 180°. */
-function rotatedTransposed(weight: Float32Array, o: number, c: number, kArea: number): Float32Array {
-  const out = new Float32Array(o * c * kArea);
-  for (let i = 0; i < o; i++) {
-    for (let j = 0; j < c; j++) {
-      const src = (i * c + j) * kArea, dst = (j * o + i) * kArea;
-      for (let k = 0; k < kArea; k++) out[dst + kArea - 1 - k] = weight[src + k]!;
-    }
-  }
-  return out;
+/** A convolution's weight operand: an array, or the rotated, transposed form of one (o, c, kArea)
+ * → (c, o, kArea), each kernel turned by 180° (backward-input run as a forward convolution), made
+ * in the call's wasm memory instead of a new JS array that would then be copied in. */
+type ConvWeight = Float32Array | { rotationOf: Float32Array; o: number; c: number; kArea: number };
+
+/** Places the weight in the arena (before commit); `ready` (after commit) makes a rotated one. */
+function weightInput(rt: WasmRuntime, arena: Arena, w: ConvWeight, len: number): { ptr: number; ready: () => void } {
+  if (w instanceof Float32Array) return { ptr: arena.input(rt, w, len), ready: () => {} };
+  const src = arena.input(rt, w.rotationOf, len), ptr = arena.alloc(len);
+  return { ptr, ready: () => rt.ex.rotateTransposeWeights(src, ptr, w.o, w.c, w.kArea) };
 }
 
 export function conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: FloatArray, g: Conv2dGeometry): void {
@@ -309,7 +311,7 @@ export function conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: Floa
   const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
   const asConv = backwardInputAsConv(g);
   if (asConv !== null) {
-    const wt = rotatedTransposed(weight as Float32Array, g.o, g.c, g.kh * g.kw);
+    const wt: ConvWeight = { rotationOf: weight as Float32Array, o: g.o, c: g.c, kArea: g.kh * g.kw };
     if (asConv.kernel === 'winograd') return conv2dWinograd(gy as Float32Array, wt, gx as Float32Array, asConv.t, T, parallel, null);
     return conv2dDirect(gy as Float32Array, wt, gx as Float32Array, asConv.t, T, parallel, null);
   }

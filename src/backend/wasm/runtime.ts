@@ -45,6 +45,7 @@ interface Exports {
   channelOp_f32(x: number, b: number, out: number, outer: number, C: number, inner: number, mul: number): void;
   /** dst += src (n floats) */
   addInto(dst: number, src: number, n: number): void;
+  rotateTransposeWeights(src: number, dst: number, o: number, c: number, kArea: number): void;
   relu_f32(x: number, out: number, n: number): void;
   reluBackward_f32(x: number, gy: number, gx: number, n: number): void;
   adam_f32(theta: number, grad: number, m: number, v: number, n: number, beta1: number, beta2: number,
