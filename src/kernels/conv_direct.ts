@@ -177,6 +177,19 @@ function tile4x4(K: i32, pa: usize, po: usize, src: usize, dst: usize, ld: usize
   else tile4x4(K, pa, po, src, dst, ld, mr, tile);
 }
 
+/** The image (c, h, w) at `img` itself when there is no padding; else its planes copied into the
+ * interior of the zero-bordered (c, h + 2ph, w + 2pw) buffer xp (borders written beforehand), xp. */
+export function imageOrPadded(img: usize, c: i32, h: i32, w: i32, ph: i32, pw: i32, xp: usize): usize {
+  if (ph == 0 && pw == 0) return img;
+  const hp = h + 2 * ph, wq = w + 2 * pw;
+  for (let ch = 0; ch < c; ch++) {
+    for (let iy = 0; iy < h; iy++) {
+      copyF32(xp + (<usize>((ch * hp + iy + ph) * wq + pw) << 2), img + (<usize>((ch * h + iy) * w) << 2), w);
+    }
+  }
+  return xp;
+}
+
 /** Bytes of L1 the input rows of one band of output rows may take (see the band loop). */
 const BAND_BYTES: i32 = 16384;
 
@@ -238,15 +251,7 @@ export function convDirectTask(job: usize, t: i32, ws: usize): void {
   const plane = <usize>(oh * ow) << 2; // ld of the output rows of consecutive channels
   const kbytes = <usize>(MR * K) << 2;
   for (let b = b0; b < b1; b++) {
-    let img = x + (<usize>(b * c * h * w) << 2);
-    if (padded) {
-      for (let ch = 0; ch < c; ch++) {
-        for (let iy = 0; iy < h; iy++) {
-          copyF32(xp + (<usize>((ch * hp + iy + ph) * wq + pw) << 2), img + (<usize>((ch * h + iy) * w) << 2), w);
-        }
-      }
-      img = xp;
-    }
+    const img = imageOrPadded(x + (<usize>(b * c * h * w) << 2), c, h, w, ph, pw, xp);
     const yb = y + (<usize>(b * o * oh * ow) << 2);
     if (obufOff != 0) {
       flatImage(K, wpk, offs, img, yb, ws + <usize>obufOff, tile, o, oh, ow, wq, blk0, blk1);

@@ -16,7 +16,8 @@
 // task 16 partial offset 17 offs offset 18 xp offset 19 gyᵀ offset 20 sum offset (offsets in ws).
 // Byte pointers, dense float32.
 
-import { copyF32, madd } from './simd';
+import { madd } from './simd';
+import { imageOrPadded } from './conv_direct';
 
 const ARG: i32 = 8;
 /** per-thread "partial touched" flags, as in work.ts */
@@ -92,15 +93,7 @@ export function convBwdWDirectTask(job: usize, t: i32, tid: i32, ws: usize): voi
   if (o8 != o) memory.fill(gt, 0, <usize>(P * o8) << 2);
   const ldSum = <usize>o8 << 2;
   for (let b = b0; b < b1; b++) {
-    let img = x + (<usize>(b * c * h * w) << 2);
-    if (padded) {
-      for (let ch = 0; ch < c; ch++) {
-        for (let iy = 0; iy < h; iy++) {
-          copyF32(xp + (<usize>((ch * hp + iy + ph) * wq + pw) << 2), img + (<usize>((ch * h + iy) * w) << 2), w);
-        }
-      }
-      img = xp;
-    }
+    const img = imageOrPadded(x + (<usize>(b * c * h * w) << 2), c, h, w, ph, pw, xp);
     // gyᵀ in blocks of 8 channels: gt[blk][pixel][0..8)
     const gb = gy + (<usize>(b * o * P) << 2);
     for (let oc = 0; oc < o; oc++) {
