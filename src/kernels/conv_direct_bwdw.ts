@@ -6,7 +6,8 @@
 // the 4 taps' input values straight from the image and reads 8 channels of gy from gyᵀ, a
 // per-image transposed copy (pixels, o rounded up to 8, in blocks of 8 channels).
 // NOTE: 6 taps × 8 (the GEMM's tile) needs 15 vector registers and V8 spilled three accumulators
-// in the loop (2.2× slower); 4 × 8 runs at the direct forward kernel's rate.
+// in the loop (2.2× slower); 5 × 8 was as slow (the five input pointers, the pixel offset and the
+// gyᵀ pointer crowd the general registers too); 4 × 8 runs at the direct forward kernel's rate.
 // Loops: per image (its gyᵀ and padded planes stay in L1), every (tap block, channel block) tile
 // loads its accumulators from the task's sum gwᵀ (K rounded up to 4, o8), runs the image's pixels
 // and stores them back; at the end of the task the sum is added, transposed, into the thread's
