@@ -59,7 +59,10 @@ sample options:
   --top-p P               draw only among the likeliest tokens holding probability P (default 1)
   --length N              tokens to generate (default 500 characters or 100 words)
   --seed N                random seed (default: time)
-  --burn-in N             tokens drawn and discarded first to warm the state (default 100 chars / 30 words)`;
+  --burn-in N             tokens drawn and discarded first to warm the state (default 100 chars / 30 words)
+eval options:
+  --batch-size N          streams scored side by side (default 16)
+eval and sample also take --backend wasm|ref and --threads N (as train).`;
 
 export async function run(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
@@ -309,11 +312,14 @@ async function evalCommand(argv: string[]): Promise<void> {
   const { values: o, positionals } = parseCommand('lm eval', {
     args: argv,
     allowPositionals: true,
-    options: { backend: { type: 'string', default: 'wasm' }, 'batch-size': { type: 'string', default: '16' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      backend: { type: 'string', default: 'wasm' }, threads: { type: 'string' }, 'batch-size': { type: 'string', default: '16' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (o.help) return void console.log(USAGE);
   if (positionals.length !== 2) throw new NervaError('usage: nerva lm eval DIR TEST');
-  await useBackend(o.backend!);
+  await useBackend(o.backend!, o.threads);
   const [dir, testPath] = positionals as [string, string];
   const { model, vocab, tokenizer } = loadLM(dir);
   const enc = encode(sentencesOf(readText(testPath, 'test file'), tokenizer), vocab);
@@ -338,12 +344,13 @@ async function sampleCommand(argv: string[]): Promise<void> {
       seed: { type: 'string' },
       'burn-in': { type: 'string' },
       backend: { type: 'string', default: 'wasm' },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (o.help) return void console.log(USAGE);
   if (positionals.length !== 1) throw new NervaError('usage: nerva lm sample DIR [--prompt TEXT] [--temperature T] [--top-k K] [--top-p P] [--length N] [--seed S]');
-  await useBackend(o.backend!);
+  await useBackend(o.backend!, o.threads);
   const { model, vocab, tokenizer } = loadLM(positionals[0]!);
   const prompt = encodePrompt(o.prompt!, vocab, tokenizer);
   const length = o.length === undefined ? (tokenizer.level === 'char' ? 500 : 100) : int('length', o.length, 0);

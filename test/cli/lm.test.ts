@@ -35,6 +35,14 @@ test('lm train / eval / sample on a tiny corpus', async () => {
   const e = await capture(['eval', out, corpus, '--backend', 'ref']);
   assert.match(e.out, /60 sentences, 1440 tokens \(each sentence plus <\/s>\), 0 OOV/);
   assert.match(e.out, /perplexity \d+\.\d+ +bits\/token \d\.\d+ \(bits\/char\)/);
+  // the wasm backend with --threads gives the same perplexity (float32 sums in another order)
+  const ew = await capture(['eval', out, corpus, '--backend', 'wasm', '--threads', '2']);
+  const ppl = (text: string): number => Number(/perplexity (\d+\.\d+)/.exec(text)![1]);
+  assert.ok(Math.abs(ppl(ew.out) - ppl(e.out)) <= 1e-3 * ppl(e.out), `wasm ${ppl(ew.out)} vs ref ${ppl(e.out)}`);
+  await assert.rejects(capture(['eval', out, corpus, '--threads', '0']), /--threads must be a positive integer, got '0'/);
+  await assert.rejects(capture(['sample', out, '--threads', 'x']), /--threads must be a positive integer, got 'x'/);
+  const sw = await capture(['sample', out, '--prompt', 'the ', '--length', '20', '--seed', '7', '--threads', '1']);
+  assert.ok(sw.out.startsWith('the '));
   const s1 = await capture(['sample', out, '--prompt', 'the ', '--length', '40', '--seed', '7', '--backend', 'ref']);
   const s2 = await capture(['sample', out, '--prompt', 'the ', '--length', '40', '--seed', '7', '--backend', 'ref']);
   assert.equal(s1.out, s2.out);
