@@ -10,19 +10,18 @@
 // gyᵀ pointer crowd the general registers too); 4 × 8 runs at the direct forward kernel's rate.
 // Loops: per image (its gyᵀ and padded planes stay in L1), every (tap block, channel block) tile
 // loads its accumulators from the task's sum gwᵀ (K rounded up to 4, o8), runs the image's pixels
-// and stores them back; at the end of the task the sum is added, transposed, into the thread's
-// partial gw, and the REDUCE job adds the partials (as for the im2col kernel).
+// and stores them back; at the end the task writes the sum, transposed, as its own partial gw
+// (task-indexed, so the REDUCE job can add them in task order whichever thread ran which task).
 //
 // Args: 0 n 1 c 2 h 3 w 4 o 5 kh 6 kw 7 oh 8 ow 9 ph 10 pw 11 dh 12 dw 13 x 14 gy 15 images per
-// task 16 partial offset 17 offs offset 18 xp offset 19 gyᵀ offset 20 sum offset (offsets in ws).
+// task 16 partials (tasks × o × K floats) 17 offs offset 18 xp offset 19 gyᵀ offset 20 sum offset
+// (offsets in ws).
 // Byte pointers, dense float32.
 
 import { madd } from './simd';
 import { imageOrPadded } from './conv_direct';
 
 const ARG: i32 = 8;
-/** per-thread "partial touched" flags, as in work.ts */
-const TOUCHED: i32 = 48;
 
 // @ts-ignore: decorator
 @inline function arg(job: usize, i: i32): i32 {
@@ -65,7 +64,7 @@ function tile(sum: usize, ld: usize, x0: usize, x1: usize, x2: usize, x3: usize,
   v128.store(sum + 3 * ld, c30); v128.store(sum + 3 * ld, c31, 16);
 }
 
-export function convBwdWDirectTask(job: usize, t: i32, tid: i32, ws: usize): void {
+export function convBwdWDirectTask(job: usize, t: i32, ws: usize): void {
   const n = arg(job, 0), c = arg(job, 1), h = arg(job, 2), w = arg(job, 3), o = arg(job, 4);
   const kh = arg(job, 5), kw = arg(job, 6), oh = arg(job, 7), ow = arg(job, 8);
   const ph = arg(job, 9), pw = arg(job, 10), dh = arg(job, 11), dw = arg(job, 12);
@@ -73,15 +72,11 @@ export function convBwdWDirectTask(job: usize, t: i32, tid: i32, ws: usize): voi
   const K = c * kh * kw, K4 = (K + 3) / 4 * 4, o8 = (o + 7) & ~7;
   const padded = ph > 0 || pw > 0;
   const hp = h + 2 * ph, wq = w + 2 * pw, P = oh * ow;
-  const partial = ws + <usize>arg(job, 16), offs = ws + <usize>arg(job, 17), xp = ws + <usize>arg(job, 18);
+  const offs = ws + <usize>arg(job, 17), xp = ws + <usize>arg(job, 18);
   const gt = ws + <usize>arg(job, 19), sum = ws + <usize>arg(job, 20);
-  const flag = job + (<usize>(TOUCHED + tid) << 2);
-  if (load<i32>(flag) == 0) {
-    memory.fill(partial, 0, <usize>(o * K) << 2);
-    store<i32>(flag, 1);
-  }
   const b0 = t * per, b1 = min(n, b0 + per);
   if (b0 >= b1) return;
+  const partial = ptr(job, 16) + <usize>t * (<usize>(o * K) << 2);
   // tap offsets in bytes; taps past K repeat tap 0 (read, summed into rows never stored)
   for (let k = 0; k < K4; k++) {
     const kk = k < K ? k : 0;
@@ -112,12 +107,9 @@ export function convBwdWDirectTask(job: usize, t: i32, tid: i32, ws: usize): voi
       }
     }
   }
-  // partial[oc, k] += sum[k, oc]
+  // this task's partial[oc, k] = sum[k, oc]
   for (let oc = 0; oc < o; oc++) {
     const row = partial + (<usize>(oc * K) << 2);
-    for (let k = 0; k < K; k++) {
-      const d = row + (<usize>k << 2);
-      store<f32>(d, load<f32>(d) + load<f32>(sum + (<usize>(k * o8 + oc) << 2)));
-    }
+    for (let k = 0; k < K; k++) store<f32>(row + (<usize>k << 2), load<f32>(sum + (<usize>(k * o8 + oc) << 2)));
   }
 }

@@ -43,8 +43,6 @@ export const K_RNN_PACK = 20;
 const ARG: i32 = 8;
 /** byte offset of the ACTIVE word */
 const ACTIVE_OFF: usize = 24;
-/** conv jobs keep, per thread, a "partial touched" flag at word TOUCHED + tid (≤ 64 threads). */
-const TOUCHED: i32 = 48;
 
 /** First byte the JS side may use: everything below holds the module's static data. */
 export function heapBase(): usize {
@@ -71,18 +69,18 @@ export function work(job: usize, tid: i32): void {
     const t = atomic.add<i32>(job + 8, 1);
     if (t >= atomic.load<i32>(job + 4)) break;
     const ws = <usize>atomic.load<u32>(job + 16) + <usize>tid * <usize>atomic.load<u32>(job + 20);
-    runTask(job, atomic.load<i32>(job), t, tid, ws);
+    runTask(job, atomic.load<i32>(job), t, ws);
     const d = atomic.add<i32>(job + 12, 1) + 1;
     if (d == atomic.load<i32>(job + 4)) atomic.notify(job + 12);
   }
   atomic.sub<i32>(job + ACTIVE_OFF, 1);
 }
 
-function runTask(job: usize, kind: i32, t: i32, tid: i32, ws: usize): void {
+function runTask(job: usize, kind: i32, t: i32, ws: usize): void {
   if (kind == K_GEMM) gemmTask(job, t, ws);
   else if (kind == K_CONV_FWD) convFwdTask(job, t, ws);
   else if (kind == K_CONV_BWD_IN) convBwdInTask(job, t, ws);
-  else if (kind == K_CONV_BWD_W) convBwdWTask(job, t, tid, ws);
+  else if (kind == K_CONV_BWD_W) convBwdWTask(job, t, ws);
   else if (kind == K_REDUCE) reduceTask(job, t);
   else if (kind >= K_MAXPOOL && kind <= K_AVGPOOL_BWD) poolTask(job, kind, t);
   else if (kind == K_LSTM_FWD) lstmForwardTask(job, t, ws);
@@ -93,7 +91,7 @@ function runTask(job: usize, kind: i32, t: i32, tid: i32, ws: usize): void {
   else if (kind == K_CONV_DIRECT) convDirectTask(job, t, ws);
   else if (kind == K_WINO_WEIGHTS) winogradWeightsTask(job, t);
   else if (kind == K_WINO) winogradTask(job, t, ws);
-  else if (kind == K_CONV_BWD_W_DIRECT) convBwdWDirectTask(job, t, tid, ws);
+  else if (kind == K_CONV_BWD_W_DIRECT) convBwdWDirectTask(job, t, ws);
   else if (kind == K_RNN_PACK) rnnPackTask(job, t);
 }
 
@@ -261,9 +259,10 @@ function convBwdInTask(job: usize, t: i32, ws: usize): void {
   }
 }
 
-/** partial_tid[g] (og, K) += gy[:, g] (og, columns) · col (K, columns)ᵀ over column slice s;
- * t = (g, s). The first task a thread runs clears its partial (flag at TOUCHED + tid). */
-function convBwdWTask(job: usize, t: i32, tid: i32, ws: usize): void {
+/** partial_s[g] (og, K) = gy[:, g] (og, columns) · col (K, columns)ᵀ over column slice s; t = (g, s).
+ * The partials are slice-indexed (arg 18: slices × o × K floats), so the REDUCE job's sum, in slice
+ * order, does not depend on which thread ran which task. */
+function convBwdWTask(job: usize, t: i32, ws: usize): void {
   const n = arg(job, 0), c = arg(job, 1), o = arg(job, 4);
   const kh = arg(job, 5), kw = arg(job, 6), N = arg(job, 7) * arg(job, 8), groups = arg(job, 15);
   const slices = arg(job, 19), chunk = arg(job, 20);
@@ -271,14 +270,9 @@ function convBwdWTask(job: usize, t: i32, tid: i32, ws: usize): void {
   const s = t % slices, g = t / slices;
   const j0 = sliceStart(s, J, slices), j1 = sliceStart(s + 1, J, slices);
   const x = ptr(job, 16), gy = ptr(job, 17);
-  const partial = ws + <usize>arg(job, 21);
-  const flag = job + (<usize>(TOUCHED + tid) << 2);
-  if (load<i32>(flag) == 0) {
-    memory.fill(partial, 0, <usize>(o * K) << 2);
-    store<i32>(flag, 1);
-  }
+  const pg = ptr(job, 18) + (<usize>((s * o + g * og) * K) << 2);
+  memory.fill(pg, 0, <usize>(og * K) << 2);
   if (j0 >= j1) return;
-  const pg = partial + (<usize>(g * og * K) << 2);
   const col = ws + GEMM_WS_BYTES, st = ws + <usize>arg(job, 23);
   for (let ja = j0; ja < j1; ja += chunk) {
     const jb = min(j1, ja + chunk);
@@ -300,25 +294,17 @@ function convBwdWTask(job: usize, t: i32, tid: i32, ws: usize): void {
   }
 }
 
-/** REDUCE args: 0 len 1 dst 2 partial offset 3 touched mask 4 threads 5 elements per task.
- * dst[chunk t] = Σ over touched threads of their partial[chunk t]. */
+/** REDUCE args: 0 len 1 dst 2 partials (count × len floats) 3 count 4 elements per task.
+ * dst[chunk t] = Σ_i partial_i[chunk t], added in the order i = 0, 1, … (the same bits whatever
+ * thread runs a chunk). */
 function reduceTask(job: usize, t: i32): void {
-  const len = arg(job, 0), per = arg(job, 5);
+  const len = arg(job, 0), per = arg(job, 4), count = arg(job, 3);
   const i0 = t * per, i1 = min(len, i0 + per);
   if (i0 >= i1) return;
   const dst = ptr(job, 1) + (<usize>i0 << 2);
-  const off = <usize>arg(job, 2) + (<usize>i0 << 2);
-  const mask = arg(job, 3), threads = arg(job, 4);
-  const wsBase = <usize>load<u32>(job, 16), wsStride = <usize>load<u32>(job, 20);
-  let first = true;
-  for (let th = 0; th < threads; th++) {
-    if ((mask & (1 << th)) == 0) continue;
-    const src = wsBase + <usize>th * wsStride + off;
-    if (first) memory.copy(dst, src, <usize>(i1 - i0) << 2);
-    else addIntoRange(dst, src, i1 - i0);
-    first = false;
-  }
-  if (first) memory.fill(dst, 0, <usize>(i1 - i0) << 2);
+  const src = ptr(job, 2) + (<usize>i0 << 2), stride = <usize>len << 2;
+  memory.copy(dst, src, <usize>(i1 - i0) << 2);
+  for (let i = 1; i < count; i++) addIntoRange(dst, src + <usize>i * stride, i1 - i0);
 }
 
 // @ts-ignore: decorator

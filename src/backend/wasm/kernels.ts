@@ -345,9 +345,9 @@ function directBackwardWeight(g: Conv2dGeometry, T: number, parallel: boolean): 
     && Math.ceil(g.c * g.kh * g.kw / 4) * 4 * Math.ceil(g.o / 8) * 8 <= DIRECT_BWDW_MAX_SUM;
 }
 
-/** conv2dBackwardWeight_f32. Each thread sums into a private partial gw, a second job adds the
- * partials: the direct kernel's tasks are ranges of whole images; the im2col kernel's are column
- * slices (gy·colᵀ, the images being the GEMM's k dimension). */
+/** conv2dBackwardWeight_f32: the direct kernel where it wins (backwardWeightDirect), else im2col:
+ * each thread sums gy·colᵀ over the column slices it takes (the images are the GEMM's k dimension)
+ * into a private partial gw, and a second job adds the partials. */
 export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArray, g: Conv2dGeometry): void {
   if (!allF32(x, gy, gw)) return refConv.conv2dBackwardWeight(x, gy, gw, g);
   // The weight gradient's column buffer stays in L2: its GEMM reads the buffer transposed and only
@@ -363,37 +363,58 @@ export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArr
   const T = rt.getNumThreads();
   const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
   const xLen = g.n * g.c * g.h * g.w, gyLen = g.n * g.o * P.N;
-  const direct = directBackwardWeight(g, T, parallel);
-  // The direct kernel's workspace: tap offsets (K rounded up to 4), one padded image, the image's
-  // gyᵀ (pixels × o rounded up to 8), the task's sum gwᵀ; then, as for im2col, the partial gw.
+  if (directBackwardWeight(g, T, parallel)) return backwardWeightDirect(x as Float32Array, gy as Float32Array, gw as Float32Array, g, P, T, parallel);
+  // One column slice a thread (its partial, o × K, is zeroed, written and summed: finer slices
+  // would cost that traffic again); a late thread's slice is claimed by the other.
+  const slices = parallel ? Math.max(1, Math.min(Math.ceil(P.J / 64), Math.ceil(T / g.groups))) : 1;
+  const arena = new Arena(rt.wsBase + rt.slots * P.wsBytes);
+  const px = arena.input(rt, x as Float32Array, xLen), pgy = arena.input(rt, gy as Float32Array, gyLen);
+  const pgw = arena.alloc(gwLen);
+  const partials = slices === 1 ? pgw : arena.alloc(slices * gwLen); // one slice writes gw itself
+  arena.commit(rt);
+  rt.run(Kind.CONV_BWD_W, g.groups * slices, [...P.args, px, pgy, partials, slices, P.chunk, 0, 1, P.stageOff], P.wsBytes, parallel);
+  reducePartials(rt, pgw, partials, slices, gwLen, T, parallel);
+  copyOut(rt, pgw, gw as Float32Array, gwLen);
+}
+
+/** gw = the sum of `count` partials in order (nothing to do for one, which is gw itself). */
+function reducePartials(rt: WasmRuntime, pgw: number, partials: number, count: number, gwLen: number, T: number, parallel: boolean): void {
+  if (count === 1) return;
+  const per = Math.max(4096, align(Math.ceil(gwLen / (4 * T)), 16));
+  rt.run(Kind.REDUCE, Math.ceil(gwLen / per), [gwLen, pgw, partials, count, per], 0, parallel && gwLen >= 65536);
+}
+
+/** The direct weight gradient: tasks are ranges of whole images, each writing its own partial gw
+ * (task-indexed, in the arena), and the REDUCE job adds them in task order — so the result does not
+ * depend on which thread ran which task (two-thread runs repeat bit for bit). */
+function backwardWeightDirect(x: Float32Array, gy: Float32Array, gw: Float32Array, g: Conv2dGeometry, P: ConvPlan,
+  T: number, parallel: boolean): void {
+  const rt = getRuntime();
+  const gwLen = g.o * P.K;
+  // Workspace: tap offsets (K rounded up to 4), one padded image, the image's gyᵀ (pixels × o
+  // rounded up to 8), the task's sum gwᵀ.
   const K4 = Math.ceil(P.K / 4) * 4, o8 = Math.ceil(g.o / 8) * 8;
   const padded = g.padH > 0 || g.padW > 0;
   const xpOff = align(K4 * 4);
   const gtOff = align(xpOff + (padded ? g.c * (g.h + 2 * g.padH) * (g.w + 2 * g.padW) * 4 : 0));
   const sumOff = align(gtOff + P.N * o8 * 4);
-  const partialOff = direct ? align(sumOff + K4 * o8 * 4) : P.wsBytes;
-  const wsStride = align(partialOff + gwLen * 4);
+  const wsStride = align(sumOff + K4 * o8 * 4);
+  // Two tasks a thread (a late thread then leaves the other more than half), but one where each
+  // task's gwᵀ sum passes 1 MiB: ResNet-18's 256-channel layers, 34 → 30 ms on 2 threads; elsewhere
+  // the two are within noise of each other.
+  const perThread = K4 * o8 >= 1 << 18 ? 1 : 2;
+  const perTask = Math.ceil(g.n / (parallel ? Math.min(g.n, perThread * T) : 1));
+  const tasks = Math.ceil(g.n / perTask);
   const arena = new Arena(rt.wsBase + rt.slots * wsStride);
-  const px = arena.input(rt, x as Float32Array, xLen), pgy = arena.input(rt, gy as Float32Array, gyLen);
+  const px = arena.input(rt, x, g.n * g.c * g.h * g.w), pgy = arena.input(rt, gy, g.n * g.o * P.N);
   const pgw = arena.alloc(gwLen);
+  // one task writes gw itself
+  const partials = tasks === 1 ? pgw : arena.alloc(tasks * gwLen);
   arena.commit(rt);
-  if (direct) {
-    // Two tasks a thread (a late thread then leaves the other more than half), but one where each
-    // task's gwᵀ sum (zeroed, then added into the partial) passes 1 MiB: ResNet-18's 256-channel
-    // layers, 34 → 30 ms on 2 threads; elsewhere the two are within noise of each other.
-    const perThread = K4 * o8 >= 1 << 18 ? 1 : 2;
-    const perTask = Math.ceil(g.n / (parallel ? Math.min(g.n, perThread * T) : 1));
-    rt.run(Kind.CONV_BWD_W_DIRECT, Math.ceil(g.n / perTask), [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.padH, g.padW,
-      g.dilationH, g.dilationW, px, pgy, perTask, partialOff, 0, xpOff, gtOff, sumOff], wsStride, parallel);
-  } else {
-    const slices = columnSlices(P, g.groups, T, parallel);
-    rt.run(Kind.CONV_BWD_W, g.groups * slices, [...P.args, px, pgy, 0, slices, P.chunk, partialOff, 1, P.stageOff], wsStride, parallel);
-  }
-  const mask = rt.touchedMask();
-  const per = Math.max(4096, align(Math.ceil(gwLen / (4 * T)), 16));
-  rt.run(Kind.REDUCE, Math.ceil(gwLen / per), [gwLen, pgw, partialOff, mask, rt.slots, per], wsStride,
-    parallel && gwLen >= 65536);
-  copyOut(rt, pgw, gw as Float32Array, gwLen);
+  rt.run(Kind.CONV_BWD_W_DIRECT, tasks, [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.padH, g.padW,
+    g.dilationH, g.dilationW, px, pgy, perTask, partials, 0, xpOff, gtOff, sumOff], wsStride, parallel);
+  reducePartials(rt, pgw, partials, tasks, gwLen, T, parallel);
+  copyOut(rt, pgw, gw, gwLen);
 }
 
 function poolTasks(g: Pool2dGeometry, T: number): { tasks: number; per: number; parallel: boolean } {

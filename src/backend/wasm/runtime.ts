@@ -60,7 +60,7 @@ export const Kind = {
   MAXPOOL: 6, MAXPOOL_BWD: 7, AVGPOOL: 8, AVGPOOL_BWD: 9, LSTM_FWD: 10, LSTM_BWD: 11, BN_FWD: 12, BN_BWD: 13, GRU_FWD: 14, GRU_BWD: 15,
   CONV_DIRECT: 16, WINO_WEIGHTS: 17, WINO: 18, CONV_BWD_W_DIRECT: 19, RNN_PACK: 20,
 } as const;
-const J_KIND = 0, J_NTASKS = 1, J_NEXT = 2, J_DONE = 3, J_WSBASE = 4, J_WSSTRIDE = 5, J_ACTIVE = 6, J_ARG = 8, J_TOUCHED = 48;
+const J_KIND = 0, J_NTASKS = 1, J_NEXT = 2, J_DONE = 3, J_WSBASE = 4, J_WSSTRIDE = 5, J_ACTIVE = 6, J_ARG = 8;
 const JOB_WORDS = 128;
 /** Control words (Int32 index from CTRL): GEN, then one STOP flag per worker slot. */
 const C_GEN = 0, C_STOP = 1;
@@ -293,7 +293,6 @@ export class WasmRuntime {
     J[J_WSBASE] = this.wsBase;
     J[J_WSSTRIDE] = wsStride;
     for (let i = 0; i < args.length; i++) J[J_ARG + i] = args[i] | 0;
-    J.fill(0, J_TOUCHED, J_TOUCHED + MAX_THREADS);
     Atomics.store(J, J_DONE, 0);
     Atomics.store(J, J_NEXT, 0);
     if (parallel && ntasks > 1 && this.threads > 1) {
@@ -310,13 +309,6 @@ export class WasmRuntime {
       if (++spins < 2000 || !mainMayBlock) continue;
       Atomics.wait(J, J_DONE, d, 10);
     }
-  }
-
-  /** Bit mask of the threads that touched their conv partial in the last job. */
-  touchedMask(): number {
-    let m = 0;
-    for (let t = 0; t < MAX_THREADS; t++) if (this.jobView[J_TOUCHED + t] !== 0) m |= 1 << t;
-    return m;
   }
 }
 
