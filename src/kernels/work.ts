@@ -118,8 +118,9 @@ function gemmTask(job: usize, t: i32, ws: usize): void {
 }
 
 // Conv args: 0 n 1 c 2 h 3 w 4 o 5 kh 6 kw 7 oh 8 ow 9 sh 10 sw 11 ph 12 pw 13 dh 14 dw 15 groups
-// 16 in0 17 in1 18 out 19 slices 20 chunk (columns per im2col pass) 21 partial offset (in ws)
-// 22 channel slices (backward-input) 23 offset of the (og, chunk) staging buffer (in ws).
+// 16 in0 17 in1 18 out (the weight gradient: its slices × o × K partials) 19 slices 20 chunk
+// (columns per im2col pass) 21 unused 22 channel slices (backward-input) 23 offset of the
+// (og, chunk) staging buffer (in ws).
 // The column buffer (K, chunk) lives in the thread's workspace right after the GEMM workspace.
 //
 // All three kernels work in a batched column space: column j = b·N + q (image b, output position
