@@ -267,7 +267,7 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i
 }
 
 /** Rows of A at most this many take the unpacked matrix-vector path. */
-export const GEMV_MAX_ROWS: i32 = 4;
+const GEMV_MAX_ROWS: i32 = 4;
 
 /** dot(x[0..k), y[0..k)), both contiguous. */
 // @ts-ignore: decorator
@@ -407,11 +407,6 @@ export function sgemm(
     return;
   }
   blocked(m, n, k, a, rsA, csA, b, rsB, csB, 0, c, ldc, accumulate, ws);
-}
-
-/** Floats of B (k, n) packed once by prepackB: k × n rounded up to NR. */
-export function prepackedElems(k: i32, n: i32): i32 {
-  return k * ((n + NR - 1) / NR * NR);
 }
 
 /** Packs all of B (k, n) as sgemm's loops would, block by block: block (jc, pc) (kc × nc, its

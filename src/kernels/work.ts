@@ -12,7 +12,7 @@
 import { sgemm, GEMM_WS_BYTES, NR, MR } from './gemm';
 import { im2col, col2im } from './conv';
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
-import { copyF32 } from './simd';
+import { copyF32, addInto } from './simd';
 import { lstmForwardTask, lstmBackwardTask, gruForwardTask, gruBackwardTask, rnnPackTask } from './rnn';
 import { convBwdWDirectTask } from './conv_direct_bwdw';
 import { winogradWeightsTask, winogradTask } from './winograd';
@@ -305,20 +305,7 @@ function reduceTask(job: usize, t: i32): void {
   const dst = ptr(job, 1) + (<usize>i0 << 2);
   const src = ptr(job, 2) + (<usize>i0 << 2), stride = <usize>len << 2;
   memory.copy(dst, src, <usize>(i1 - i0) << 2);
-  for (let i = 1; i < count; i++) addIntoRange(dst, src + <usize>i * stride, i1 - i0);
-}
-
-// @ts-ignore: decorator
-@inline function addIntoRange(dst: usize, src: usize, len: i32): void {
-  let i = 0;
-  for (; i + 4 <= len; i += 4) {
-    const q = <usize>i << 2;
-    v128.store(dst + q, f32x4.add(v128.load(dst + q), v128.load(src + q)));
-  }
-  for (; i < len; i++) {
-    const q = <usize>i << 2;
-    store<f32>(dst + q, load<f32>(dst + q) + load<f32>(src + q));
-  }
+  for (let i = 1; i < count; i++) addInto(dst, src + <usize>i * stride, i1 - i0);
 }
 
 /** Pool args: 0 planes 1 h 2 w 3 kh 4 kw 5 oh 6 ow 7 sh 8 sw 9 ph 10 pw 11 in0 12 in1 13 out

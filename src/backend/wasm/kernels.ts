@@ -272,7 +272,6 @@ export function conv2d(x: FloatArray, weight: FloatArray, y: FloatArray, g: Conv
   finishConv(rt, py, pb, y as Float32Array, g);
 }
 
-/** conv2dBackwardInput_f32: gx = col2im(Wᵀ · gy) per (group, channel slice, image slice). */
 /** The backward-input of a stride-1 convolution (no dilation, groups 1) is itself a convolution:
  * gy (n, o, oh, ow) ⋆ the weights with in and out channels swapped and each kh×kw rotated by 180°,
  * padding k − 1 − p, gives gx (n, c, h, w). Its geometry and kernel when Winograd or the direct
@@ -302,6 +301,8 @@ function weightInput(rt: WasmRuntime, arena: Arena, w: ConvWeight, len: number):
   return { ptr, ready: () => rt.ex.rotateTransposeWeights(src, ptr, w.o, w.c, w.kArea) };
 }
 
+/** conv2dBackwardInput_f32: as a forward convolution where backwardInputAsConv takes it, else
+ * gx = col2im(Wᵀ · gy) per (group, channel slice, image slice). */
 export function conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: FloatArray, g: Conv2dGeometry): void {
   if (!allF32(gy, weight, gx)) return refConv.conv2dBackwardInput(gy, weight, gx, g);
   const gxLen = g.n * g.c * g.h * g.w;

@@ -42,7 +42,7 @@ export function recurrenceForward(g: RecurrenceGeometry, gx: Float32Array, w: Fl
   if (T === 0 || BH === 0) return true;
   const rt = getRuntime();
   const { slices, parallel, wsStride } = plan(rt, g);
-  if (!rt.canHold(backwardLayout(rt, g, wsStride).arena.p)) return false; // too long for wasm memory
+  if (!rt.canHold(backwardLayout(rt, g, slices, wsStride).arena.p)) return false; // too long for wasm memory
   const arena = new Arena(rt.wsBase + rt.slots * wsStride);
   const pLens = arena.input(rt, g.lens, B), pW = arena.input(rt, w, G * H), pB = bias === null ? 0 : arena.input(rt, bias, G);
   const pGx = arena.input(rt, gx, T * B * G), pY = arena.alloc(T * BH);
@@ -77,7 +77,7 @@ export function recurrenceForward(g: RecurrenceGeometry, gx: Float32Array, w: Fl
 
 /** Where backward puts everything in wasm memory (forward checks that this fits before it starts:
  * backward needs the most). */
-function backwardLayout(rt: WasmRuntime, g: RecurrenceGeometry, wsStride: number) {
+function backwardLayout(rt: WasmRuntime, g: RecurrenceGeometry, slices: number, wsStride: number) {
   const { T, B, H } = g;
   const lstm = g.mode === 'lstm';
   const BH = B * H, G = gates(g) * H, rows = T + (lstm ? 2 : 1);
@@ -87,7 +87,7 @@ function backwardLayout(rt: WasmRuntime, g: RecurrenceGeometry, wsStride: number
   const pActs = arena.alloc(T * B * G), pAux = arena.alloc(T * BH);
   const pDh = arena.alloc(BH), pDc = lstm ? arena.alloc(BH) : 0, pDgh = arena.alloc(T * B * G), pDgx = arena.alloc(T * B * G);
   const pDW = arena.alloc(G * H), pOnes = arena.alloc(T * B), pDB = arena.alloc(G);
-  const packedLen = prepackedLen(g, plan(rt, g).slices), pPacked = packedLen > 0 ? arena.alloc(packedLen) : 0;
+  const packedLen = prepackedLen(g, slices), pPacked = packedLen > 0 ? arena.alloc(packedLen) : 0;
   return { pLens, pW, pG, pH, pC, pActs, pAux, pDh, pDc, pDgh, pDgx, pDW, pOnes, pDB, pPacked, arena };
 }
 
@@ -107,7 +107,7 @@ export function recurrenceBackward(g: RecurrenceGeometry, w: Float32Array, gOut:
   const rt = getRuntime();
   const { slices, parallel, wsStride } = plan(rt, g);
   const gemmStride = align(rt.gemmWsBytes);
-  const { pLens, pW, pG, pH, pC, pActs, pAux, pDh, pDc, pDgh, pDgx, pDW, pOnes, pDB, pPacked, arena } = backwardLayout(rt, g, wsStride);
+  const { pLens, pW, pG, pH, pC, pActs, pAux, pDh, pDc, pDgh, pDgx, pDW, pOnes, pDB, pPacked, arena } = backwardLayout(rt, g, slices, wsStride);
   rt.ensureBytes(arena.p);
   copyIn(rt, g.lens, pLens, B);
   const wOff = rt.residentOffset(w); // a resident W_hh is read where it is
