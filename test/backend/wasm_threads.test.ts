@@ -46,3 +46,33 @@ test('wasm on 2 threads: conv forward/backward and GEMM jobs back to back agree 
     setNumThreads(before);
   }
 });
+
+// setNumThreads parks the workers above the count instead of stopping them (restarting one cost
+// tens of milliseconds): a parked worker must take no task while parked, even though it still
+// sees every job's wake-up, and must take tasks again once the count goes back up. Every count
+// here gives the reference's results, job after job, the count changing between jobs.
+test('wasm: thread count changed between jobs (workers parked and woken) keeps results right', () => {
+  const before = getNumThreads();
+  try {
+    nv.manualSeed(12);
+    const x = nv.randn([48, 8, 12, 12]);
+    const w = nv.mul(nv.randn([12, 8, 3, 3]), 0.2);
+    const a = nv.randn([128, 256]); // 6.3 MFLOP: above the threshold for splitting a GEMM
+    const b = nv.randn([256, 96]);
+    nv.setBackend('ref');
+    const want = [nv.conv2d(x, w, null, { padding: 1 }), nv.matmul(a, b)].map((t) => t.toTypedArray() as Float32Array);
+    nv.setBackend('wasm');
+    for (const threads of [2, 1, 3, 1, 2, 3, 2, 1, 1, 3]) {
+      setNumThreads(threads);
+      assert.equal(getNumThreads(), threads);
+      const got = [nv.conv2d(x, w, null, { padding: 1 }), nv.matmul(a, b)].map((t) => t.toTypedArray() as Float32Array);
+      got.forEach((g, i) => {
+        const d = relDiff(want[i]!, g);
+        assert.ok(d < 1e-4, `${threads} thread(s): ${['conv2d', 'matmul'][i]} differs by ${d.toExponential(2)}`);
+      });
+    }
+  } finally {
+    nv.setBackend('ref');
+    setNumThreads(before);
+  }
+});

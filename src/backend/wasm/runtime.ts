@@ -4,7 +4,7 @@
  *
  * Memory layout (bytes):
  *   [0, heapBase)           the module's static data
- *   CTRL (64 B)             pool control words: GEN (job generation), STOP flags
+ *   CTRL (256 B)            pool control words: GEN (job generation), THREADS (see setNumThreads)
  *   JOB (512 B)             the job descriptor (see src/kernels/work.ts)
  *   resident heap           long-lived float32 arrays (parameters), see residentF32
  *   workspaces              `slots` private workspaces of `wsStride` bytes (sized per call)
@@ -62,8 +62,9 @@ export const Kind = {
 } as const;
 const J_KIND = 0, J_NTASKS = 1, J_NEXT = 2, J_DONE = 3, J_WSBASE = 4, J_WSSTRIDE = 5, J_ACTIVE = 6, J_ARG = 8;
 const JOB_WORDS = 128;
-/** Control words (Int32 index from CTRL): GEN, then one STOP flag per worker slot. */
-const C_GEN = 0, C_STOP = 1;
+/** Control words (Int32 index from CTRL): GEN (job generation), THREADS (workers with tid ≥ it
+ * take no tasks). Mirrored in worker.ts. */
+const C_GEN = 0, C_THREADS = 1;
 const MAX_THREADS = 32;
 const CLOSED = 1 << 30;
 const PAGE = 65536;
@@ -131,6 +132,7 @@ export class WasmRuntime {
     this.gemmWsBytes = this.ex.gemmWorkspaceBytes();
     this.refreshViews();
     this.threads = this.kernels.shared ? defaultThreads() : 1;
+    Atomics.store(this.ctrlView, C_THREADS, this.threads);
   }
 
   /** Where each call's workspaces start: right after the resident heap (moves as the heap grows,
@@ -152,23 +154,18 @@ export class WasmRuntime {
     return this.threads;
   }
 
-  /** Threads used by later calls (1 = main thread only). Extra workers stop; new ones start lazily. */
+  /** Threads used by later calls (1 = main thread only). New workers start lazily; workers above
+   * the count stay parked (asleep in Atomics.wait, taking no tasks) instead of stopping, so that
+   * going back up costs nothing: restarting one costs tens of milliseconds on the next calls
+   * (it boots while the main thread runs its share alone). */
   setNumThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer ≥ 1, got ${n}`);
     this.threads = canThread && this.kernels.shared ? Math.min(n, MAX_THREADS) : 1;
-    for (let t = this.threads; t < this.workers.length; t++) {
-      const w = this.workers[t];
-      if (w === undefined) continue;
-      // The worker finishes any task it already claimed, sees STOP and leaves its loop by itself.
-      Atomics.store(this.ctrlView, C_STOP + t, 1);
-      this.workers[t] = undefined;
-    }
-    Atomics.add(this.ctrlView, C_GEN, 1);
-    Atomics.notify(this.ctrlView, C_GEN);
+    Atomics.store(this.ctrlView, C_THREADS, this.threads);
   }
 
-  /** Workspace slots every layout must reserve: a stopping worker may still be finishing a task in
-   * its slot, so slots never shrink below the highest worker ever started. */
+  /** Workspace slots every layout must reserve: a parked worker that woke for an earlier job may
+   * still enter the next one, so slots never shrink below the highest worker ever started. */
   get slots(): number {
     return Math.max(this.threads, this.workers.length);
   }
@@ -177,7 +174,6 @@ export class WasmRuntime {
     if (!canThread) return;
     for (let t = 1; t < this.threads; t++) {
       if (this.workers[t] !== undefined) continue;
-      Atomics.store(this.ctrlView, C_STOP + t, 0);
       const data = { module: this.kernels.module, memory: this.memory, tid: t, ctrl: this.ctrl, job: this.job };
       // NOTE: a worker that fails to start only means fewer hands: the main thread runs whatever
       // the workers do not claim, so errors are reported (NERVA_DEBUG) but never thrown.

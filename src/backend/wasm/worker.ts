@@ -1,8 +1,9 @@
 /**
  * A pool worker (Node worker_threads, or a module Web Worker in a cross-origin isolated page):
  * instantiates the kernel module on the shared memory, then
- * loops: wait for the job generation to change, run `work(job, tid)`, repeat — until its STOP flag
- * is set. See runtime.ts for the protocol.
+ * loops: wait for the job generation to change, run `work(job, tid)` unless setNumThreads has
+ * parked it (tid ≥ THREADS), repeat. It never leaves: it is unref'd, so it does not keep the
+ * process alive. See runtime.ts for the protocol.
  */
 
 interface Data {
@@ -23,7 +24,7 @@ const data: Data = isNode
 const { module, memory, tid, ctrl, job } = data;
 const inst = new WebAssembly.Instance(module, { env: { memory } });
 const work = inst.exports.work as (job: number, tid: number) => void;
-const C_GEN = 0, C_STOP = 1;
+const C_GEN = 0, C_THREADS = 1;
 const control = new Int32Array(memory.buffer, ctrl, 64);
 /** Busy-wait this many polls (~50 µs) before sleeping: back-to-back kernels then skip the wake-up. */
 const SPIN = 20000;
@@ -34,6 +35,5 @@ for (;;) {
   while (Atomics.load(control, C_GEN) === seen && spins < SPIN) spins++;
   if (Atomics.load(control, C_GEN) === seen) Atomics.wait(control, C_GEN, seen);
   seen = Atomics.load(control, C_GEN);
-  if (Atomics.load(control, C_STOP + tid) !== 0) break;
-  work(job, tid);
+  if (tid < Atomics.load(control, C_THREADS)) work(job, tid);
 }
