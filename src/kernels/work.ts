@@ -119,7 +119,7 @@ function gemmTask(job: usize, t: i32, ws: usize): void {
 
 // Conv args: 0 n 1 c 2 h 3 w 4 o 5 kh 6 kw 7 oh 8 ow 9 sh 10 sw 11 ph 12 pw 13 dh 14 dw 15 groups
 // 16 in0 17 in1 18 out (the weight gradient: its slices × o × K partials) 19 slices 20 chunk
-// (columns per im2col pass) 21 unused 22 channel slices (backward-input) 23 offset of the
+// (columns per im2col pass) 21 unused 22 channel slices (backward-input, weight gradient) 23 offset of the
 // (og, chunk) staging buffer (in ws).
 // The column buffer (K, chunk) lives in the thread's workspace right after the GEMM workspace.
 //
@@ -260,19 +260,25 @@ function convBwdInTask(job: usize, t: i32, ws: usize): void {
   }
 }
 
-/** partial_s[g] (og, K) = gy[:, g] (og, columns) · col (K, columns)ᵀ over column slice s; t = (g, s).
- * The partials are slice-indexed (arg 18: slices × o × K floats), so the REDUCE job's sum, in slice
- * order, does not depend on which thread ran which task. */
+/** partial_s[g][:, taps of channel slice cs] (og, kk·|cs|) = gy[:, g] (og, columns) · col (taps,
+ * columns)ᵀ over column slice s; t = (g, cs, s). The partials are slice-indexed (arg 18: slices × o × K
+ * floats), so the REDUCE job's sum, in slice order, does not depend on which thread ran which task;
+ * channel slices write disjoint columns of a partial (with one column slice, of gw itself): they
+ * split a large gw without partials, and each one's block of gw stays in cache across passes. */
 function convBwdWTask(job: usize, t: i32, ws: usize): void {
   const n = arg(job, 0), c = arg(job, 1), o = arg(job, 4);
   const kh = arg(job, 5), kw = arg(job, 6), N = arg(job, 7) * arg(job, 8), groups = arg(job, 15);
-  const slices = arg(job, 19), chunk = arg(job, 20);
-  const cg = c / groups, og = o / groups, K = cg * kh * kw, J = n * N;
-  const s = t % slices, g = t / slices;
+  const slices = arg(job, 19), chunk = arg(job, 20), cSlices = arg(job, 22);
+  const cg = c / groups, og = o / groups, kk = kh * kw, K = cg * kk, J = n * N;
+  const s = t % slices, cs = (t / slices) % cSlices, g = t / (slices * cSlices);
+  const cper = (cg + cSlices - 1) / cSlices;
+  const c0 = min(cg, cs * cper), c1 = min(cg, c0 + cper);
+  const kLen = (c1 - c0) * kk;
+  if (kLen == 0) return;
   const j0 = sliceStart(s, J, slices), j1 = sliceStart(s + 1, J, slices);
   const x = ptr(job, 16), gy = ptr(job, 17);
-  const pg = ptr(job, 18) + (<usize>((s * o + g * og) * K) << 2);
-  memory.fill(pg, 0, <usize>(og * K) << 2);
+  const pg = ptr(job, 18) + (<usize>((s * o + g * og) * K + c0 * kk) << 2);
+  for (let r = 0; r < og; r++) memory.fill(pg + (<usize>(r * K) << 2), 0, <usize>kLen << 2);
   if (j0 >= j1) return;
   const col = ws + GEMM_WS_BYTES, st = ws + <usize>arg(job, 23);
   for (let ja = j0; ja < j1; ja += chunk) {
@@ -285,13 +291,13 @@ function convBwdWTask(job: usize, t: i32, ws: usize): void {
     else stage(gy, o, g * og, og, N, ja, jb, st, true);
     const lda = single ? N : jb - ja;
     if (single && isPointwise(job)) {
-      // B(p, j) = x[b, g·cg + j, q0 + p]: the input planes read transposed.
-      sgemm(og, K, jb - ja, a, lda, 1, x + (<usize>((b * c + g * cg) * N + q0) << 2), 1, N, pg, K, 1, ws);
+      // B(p, j) = x[b, g·cg + c0 + j, q0 + p]: the input planes read transposed.
+      sgemm(og, kLen, jb - ja, a, lda, 1, x + (<usize>((b * c + g * cg + c0) * N + q0) << 2), 1, N, pg, K, 1, ws);
       continue;
     }
-    im2colBatched(job, x, g, 0, cg, ja, jb, col);
+    im2colBatched(job, x, g, c0, c1, ja, jb, col);
     // B(p, j) = col[j, p]: the column buffer read transposed (rsB = 1, csB = ldcol).
-    sgemm(og, K, jb - ja, a, lda, 1, col, 1, jb - ja, pg, K, 1, ws);
+    sgemm(og, kLen, jb - ja, a, lda, 1, col, 1, jb - ja, pg, K, 1, ws);
   }
 }
 

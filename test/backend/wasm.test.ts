@@ -11,7 +11,7 @@ import * as refMatmul from '../../src/backend/ref/matmul.js';
 import * as refConv from '../../src/backend/ref/conv.js';
 import * as refPool from '../../src/backend/ref/pool.js';
 import { getBackend, setBackend, listBackends } from '../../src/backend/index.js';
-import { setConvChunkElements, setConvKernelMode } from '../../src/backend/wasm/kernels.js';
+import { setBackwardWeightChannelSlices, setConvChunkElements, setConvKernelMode } from '../../src/backend/wasm/kernels.js';
 import { mulberry32 } from '../helpers/random.js';
 
 const rng = mulberry32;
@@ -286,6 +286,35 @@ test('conv2d weight gradient, direct kernel (stride 1) and im2col: tap and chann
     }
   } finally {
     setConvKernelMode('backwardWeightDirect', prev);
+  }
+});
+
+// The im2col weight gradient split by channel slices (disjoint blocks of gw's columns), alone and
+// with column slices (4 threads: two of each) and passes of 64 columns: slice counts that do not
+// divide the channels (empty last slices), groups, 1×1 (the input planes read in place), stride 2.
+test('conv2d weight gradient, im2col in channel slices: uneven slices, groups, 1×1, passes across images, 1, 2 and 4 threads', () => {
+  const prevMode = setConvKernelMode('backwardWeightDirect', 'never');
+  const prevSlices = setBackwardWeightChannelSlices(1);
+  try {
+    for (const threads of [1, 2, 4]) {
+      setNumThreads(threads);
+      for (const cs of [2, 3, 4, 7]) {
+        setBackwardWeightChannelSlices(cs);
+        checkConv(convGeometry(3, 5, 11, 13, 6, 3, 3, [1, 1], [1, 1], [1, 1], 1));
+        checkConv(convGeometry(4, 6, 9, 9, 10, 1, 1, [1, 1], [0, 0], [1, 1], 1)); // 1×1
+        checkConv(convGeometry(2, 12, 8, 7, 9, 3, 2, [2, 1], [1, 0], [1, 1], 1)); // stride 2, kh ≠ kw
+        checkConv(convGeometry(5, 8, 6, 5, 6, 2, 2, [1, 1], [0, 0], [1, 1], 2)); // groups: 4 channels each
+        const prevChunk = setConvChunkElements(1);
+        try {
+          checkConv(convGeometry(3, 7, 11, 12, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1)); // passes cross images
+        } finally {
+          setConvChunkElements(prevChunk);
+        }
+      }
+    }
+  } finally {
+    setBackwardWeightChannelSlices(prevSlices);
+    setConvKernelMode('backwardWeightDirect', prevMode);
   }
 });
 

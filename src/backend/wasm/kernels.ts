@@ -114,11 +114,13 @@ interface ConvPlan {
   wsBytes: number; stageOff: number; args: number[];
 }
 
-function convPlan(g: Conv2dGeometry, colElems = COL_ELEMS): ConvPlan {
+/** `colRows`: rows of the column buffer a task fills (K, or fewer when tasks take channel slices). */
+function convPlan(g: Conv2dGeometry, colElems = COL_ELEMS, colRows?: number): ConvPlan {
   const cg = g.c / g.groups, og = g.o / g.groups;
   const K = cg * g.kh * g.kw, N = g.oh * g.ow, J = g.n * N;
-  const chunk = Math.max(64, Math.min(align(Math.max(J, 1), NR), Math.floor(colElems / Math.max(K, 1) / NR) * NR));
-  const stageOff = align(getRuntime().gemmWsBytes + K * chunk * 4);
+  const rows = colRows ?? K;
+  const chunk = Math.max(64, Math.min(align(Math.max(J, 1), NR), Math.floor(colElems / Math.max(rows, 1) / NR) * NR));
+  const stageOff = align(getRuntime().gemmWsBytes + rows * chunk * 4);
   const wsBytes = align(stageOff + og * chunk * 4);
   const args = [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.strideH, g.strideW, g.padH, g.padW,
     g.dilationH, g.dilationW, g.groups];
@@ -347,35 +349,68 @@ function directBackwardWeight(g: Conv2dGeometry, T: number, parallel: boolean): 
 }
 
 /** conv2dBackwardWeight_f32: the direct kernel where it wins (backwardWeightDirect), else im2col:
- * each thread sums gy·colᵀ over the column slices it takes (the images are the GEMM's k dimension)
- * into a private partial gw, and a second job adds the partials. */
+ * tasks take channel slices (disjoint blocks of gw's columns) and column slices (the images are the
+ * GEMM's k dimension; each slice sums into its own partial gw, and a second job adds the partials). */
 export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArray, g: Conv2dGeometry): void {
   if (!allF32(x, gy, gw)) return refConv.conv2dBackwardWeight(x, gy, gw, g);
-  // The weight gradient's column buffer stays in L2: its GEMM reads the buffer transposed and only
-  // og rows use each packed column (ResNet-18's layers 0–10% faster than with the forward's 4 MiB).
-  const P = convPlan(g, Math.min(COL_ELEMS, COL_ELEMS_BACKWARD_WEIGHT));
-  const gwLen = g.o * P.K;
+  const cg = g.c / g.groups, og = g.o / g.groups, kk = g.kh * g.kw;
+  const gwLen = g.o * cg * kk;
   if (gwLen === 0) return;
-  if (P.J === 0) {
+  if (g.n * g.oh * g.ow === 0) {
     gw.fill(0, 0, gwLen);
     return;
   }
   const rt = getRuntime();
   const T = rt.getNumThreads();
   const parallel = T > 1 && convFlops(g) >= PAR_MIN_FLOPS;
+  if (directBackwardWeight(g, T, parallel)) return backwardWeightDirect(x as Float32Array, gy as Float32Array, gw as Float32Array, g, convPlan(g), T, parallel);
+  const cSlices = backwardWeightChannelSlices(og, cg, kk, parallel);
+  const cper = Math.ceil(cg / cSlices);
+  // The weight gradient's column buffer stays in L2: its GEMM reads the buffer transposed and only
+  // og rows use each packed column (ResNet-18's layers 0–10% faster than with the forward's 4 MiB).
+  const P = convPlan(g, Math.min(COL_ELEMS, COL_ELEMS_BACKWARD_WEIGHT), cper * kk);
+  // Channel slices enough for every thread: no column slices (and no partials). Else one column
+  // slice a thread (its partial, o × K, is zeroed, written and summed: finer slices would cost that
+  // traffic again); a late thread's slice is claimed by the other.
+  const slices = !parallel || g.groups * cSlices >= 2 * T ? 1 : Math.max(1, Math.min(Math.ceil(P.J / 64), Math.ceil(T / (g.groups * cSlices))));
   const xLen = g.n * g.c * g.h * g.w, gyLen = g.n * g.o * P.N;
-  if (directBackwardWeight(g, T, parallel)) return backwardWeightDirect(x as Float32Array, gy as Float32Array, gw as Float32Array, g, P, T, parallel);
-  // One column slice a thread (its partial, o × K, is zeroed, written and summed: finer slices
-  // would cost that traffic again); a late thread's slice is claimed by the other.
-  const slices = parallel ? Math.max(1, Math.min(Math.ceil(P.J / 64), Math.ceil(T / g.groups))) : 1;
   const arena = new Arena(rt.wsBase + rt.slots * P.wsBytes);
   const px = arena.input(rt, x as Float32Array, xLen), pgy = arena.input(rt, gy as Float32Array, gyLen);
   const pgw = arena.alloc(gwLen);
   const partials = slices === 1 ? pgw : arena.alloc(slices * gwLen); // one slice writes gw itself
   arena.commit(rt);
-  rt.run(Kind.CONV_BWD_W, g.groups * slices, [...P.args, px, pgy, partials, slices, P.chunk, 0, 1, P.stageOff], P.wsBytes, parallel);
+  rt.run(Kind.CONV_BWD_W, g.groups * cSlices * slices, [...P.args, px, pgy, partials, slices, P.chunk, 0, cSlices, P.stageOff], P.wsBytes, parallel);
   reducePartials(rt, pgw, partials, slices, gwLen, T, parallel);
   copyOut(rt, pgw, gw as Float32Array, gwLen);
+}
+
+let forcedChannelSlices = 0;
+
+/** Tuning/testing hook: channel slices of the im2col weight gradient (0: the rule below). Returns
+ * the previous value. */
+export function setBackwardWeightChannelSlices(n: number): number {
+  const prev = forcedChannelSlices;
+  forcedChannelSlices = Math.max(0, Math.floor(n));
+  return prev;
+}
+
+/** gw blocks of at most this many floats (512 KiB) when the im2col weight gradient takes channel
+ * slices (backwardWeightChannelSlices). */
+const BWDW_BLOCK_ELEMS = 1 << 17;
+
+/**
+ * Channel slices of the im2col weight gradient: for a large gw (≥ 8 MiB; ≥ 4 MiB when split across
+ * threads) blocks of ≤ 512 KiB, each task then summing its block over every column instead of every
+ * column slice streaming the whole of gw through the cache once per pass (and no partials). Measured
+ * on ResNet-18's 512-channel 4×4 layer (gw 9 MiB, 18 slices): 1.03–1.06× on one thread, 1.1–1.3× on
+ * two; its 256 → 512 stride-2 layer (4.5 MiB, 9 slices) a tie on two threads and 0.96–1.0× on one;
+ * smaller layers lose (more packing of gy, shorter GEMMs), so they keep one slice.
+ */
+function backwardWeightChannelSlices(og: number, cg: number, kk: number, parallel: boolean): number {
+  if (forcedChannelSlices > 0) return Math.min(cg, forcedChannelSlices);
+  const gwElems = og * cg * kk;
+  if (gwElems >= 1 << 21 || (parallel && gwElems >= 1 << 20)) return Math.min(cg, Math.ceil(gwElems / BWDW_BLOCK_ELEMS));
+  return 1;
 }
 
 /** gw = the sum of `count` partials in order (nothing to do for one, which is gw itself). */
