@@ -11,7 +11,7 @@ import * as refMatmul from '../../src/backend/ref/matmul.js';
 import * as refConv from '../../src/backend/ref/conv.js';
 import * as refPool from '../../src/backend/ref/pool.js';
 import { getBackend, setBackend, listBackends } from '../../src/backend/index.js';
-import { setBackwardWeightChannelSlices, setConvChunkElements, setConvKernelMode } from '../../src/backend/wasm/kernels.js';
+import { setBackwardWeightChannelSlices, setBackwardWeightTapSlices, setConvChunkElements, setConvKernelMode } from '../../src/backend/wasm/kernels.js';
 import { mulberry32 } from '../helpers/random.js';
 
 const rng = mulberry32;
@@ -286,6 +286,30 @@ test('conv2d weight gradient, direct kernel (stride 1) and im2col: tap and chann
     }
   } finally {
     setConvKernelMode('backwardWeightDirect', prev);
+  }
+});
+
+// The direct weight gradient split into tap slices (disjoint columns of gw; taps of one channel may
+// fall in two slices), alone and with image slices (4 threads): slice counts that leave a tail of
+// taps (K ≢ 0 mod the slice), a slice narrower than one channel's taps, padding (only the slice's
+// channels are padded) and dilation.
+test('conv2d weight gradient, direct kernel in tap slices: tap tails, padding, dilation, 1, 2 and 4 threads', () => {
+  const prevMode = setConvKernelMode('backwardWeightDirect', 'always');
+  const prevSlices = setBackwardWeightTapSlices(1);
+  try {
+    for (const threads of [1, 2, 4]) {
+      setNumThreads(threads);
+      for (const ts of [2, 3, 5, 9]) {
+        setBackwardWeightTapSlices(ts);
+        checkConv(convGeometry(3, 6, 14, 14, 16, 5, 5, [1, 1], [0, 0], [1, 1], 1)); // K = 150
+        checkConv(convGeometry(4, 7, 9, 10, 9, 3, 3, [1, 1], [1, 1], [1, 1], 1)); // K = 63, o = 9
+        checkConv(convGeometry(2, 2, 11, 12, 4, 3, 3, [1, 1], [2, 2], [2, 2], 1)); // K = 18: slices of 4 taps
+        checkConv(convGeometry(5, 5, 8, 7, 6, 3, 2, [1, 1], [1, 0], [1, 1], 1)); // kh ≠ kw
+      }
+    }
+  } finally {
+    setBackwardWeightTapSlices(prevSlices);
+    setConvKernelMode('backwardWeightDirect', prevMode);
   }
 });
 

@@ -426,34 +426,56 @@ function reducePartials(rt: WasmRuntime, pgw: number, partials: number, count: n
 function backwardWeightDirect(x: Float32Array, gy: Float32Array, gw: Float32Array, g: Conv2dGeometry, P: ConvPlan,
   T: number, parallel: boolean): void {
   const rt = getRuntime();
-  const gwLen = g.o * P.K;
-  // Workspace: tap offsets (K rounded up to 4), one padded image, the image's gyᵀ (pixels × o
-  // rounded up to 8), the task's sum gwᵀ.
-  const K4 = Math.ceil(P.K / 4) * 4, o8 = Math.ceil(g.o / 8) * 8;
+  const gwLen = g.o * P.K, kk = g.kh * g.kw;
+  const o8 = Math.ceil(g.o / 8) * 8;
+  const tSlicesWanted = Math.min(Math.ceil(P.K / 4), forcedTapSlices > 0 ? forcedTapSlices : directTapSlices(Math.ceil(P.K / 4) * 4 * o8, T, parallel));
+  const kPer = Math.ceil(Math.ceil(P.K / tSlicesWanted) / 4) * 4, tSlices = Math.ceil(P.K / kPer);
+  // Workspace: tap offsets (kPer), one padded image (the channels a tap slice reads), the image's
+  // gyᵀ (pixels × o rounded up to 8), the task's sum gwᵀ (kPer × o8).
   const padded = g.padH > 0 || g.padW > 0;
-  const xpOff = align(K4 * 4);
-  const gtOff = align(xpOff + (padded ? g.c * (g.h + 2 * g.padH) * (g.w + 2 * g.padW) * 4 : 0));
+  const sliceChannels = Math.min(g.c, Math.ceil(kPer / kk) + 1);
+  const xpOff = align(kPer * 4);
+  const gtOff = align(xpOff + (padded ? sliceChannels * (g.h + 2 * g.padH) * (g.w + 2 * g.padW) * 4 : 0));
   const sumOff = align(gtOff + P.N * o8 * 4);
-  const wsStride = align(sumOff + K4 * o8 * 4);
+  const wsStride = align(sumOff + kPer * o8 * 4);
   // Tasks a thread, by the size of each task's gwᵀ sum (each task zeroes, fills and hands REDUCE its
   // own): four under 256 KiB (the tail, where one thread waits for the other's last task, is shorter:
   // ResNet-18's 64-channel layers and LeNet-5 training 1.04–1.1× faster on 2 threads than with two),
-  // two up to 1 MiB (ResNet-18's 128-channel layers: four a tie), one above (its 256-channel layers:
-  // 34 → 30 ms against two).
-  const sum = K4 * o8;
+  // two up to 1 MiB (ResNet-18's 128-channel layers: four a tie), one above. Tap slices count as
+  // tasks; image slices make the rest (and one partial gw each).
+  const sum = kPer * o8;
   const perThread = sum >= 1 << 18 ? 1 : sum >= 1 << 16 ? 2 : 4;
-  const perTask = Math.ceil(g.n / (parallel ? Math.min(g.n, perThread * T) : 1));
-  const tasks = Math.ceil(g.n / perTask);
+  const wanted = parallel ? Math.min(g.n, Math.ceil((perThread * T) / tSlices)) : 1;
+  const perTask = Math.ceil(g.n / wanted);
+  const imageSlices = Math.ceil(g.n / perTask);
   const arena = new Arena(rt.wsBase + rt.slots * wsStride);
   const px = arena.input(rt, x, g.n * g.c * g.h * g.w), pgy = arena.input(rt, gy, g.n * g.o * P.N);
   const pgw = arena.alloc(gwLen);
-  // one task writes gw itself
-  const partials = tasks === 1 ? pgw : arena.alloc(tasks * gwLen);
+  // one image slice writes gw itself
+  const partials = imageSlices === 1 ? pgw : arena.alloc(imageSlices * gwLen);
   arena.commit(rt);
-  rt.run(Kind.CONV_BWD_W_DIRECT, tasks, [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.padH, g.padW,
-    g.dilationH, g.dilationW, px, pgy, perTask, partials, 0, xpOff, gtOff, sumOff], wsStride, parallel);
-  reducePartials(rt, pgw, partials, tasks, gwLen, T, parallel);
+  rt.run(Kind.CONV_BWD_W_DIRECT, imageSlices * tSlices, [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.padH, g.padW,
+    g.dilationH, g.dilationW, px, pgy, perTask, partials, 0, xpOff, gtOff, sumOff, tSlices, kPer], wsStride, parallel);
+  reducePartials(rt, pgw, partials, imageSlices, gwLen, T, parallel);
   copyOut(rt, pgw, gw, gwLen);
+}
+
+let forcedTapSlices = 0;
+
+/** Tuning/testing hook: tap slices of the direct weight gradient (0: directTapSlices). Returns the
+ * previous value. */
+export function setBackwardWeightTapSlices(n: number): number {
+  const prev = forcedTapSlices;
+  forcedTapSlices = Math.max(0, Math.floor(n));
+  return prev;
+}
+
+/** Tap slices of the direct weight gradient: where each thread would take one task of images (a
+ * gwᵀ sum of ≥ 1 MiB), one slice of taps a thread instead, which write disjoint columns of gw: no
+ * partials to zero, fill and add (ResNet-18's 256-channel 8×8 layers 1.03–1.1× on 2 threads). On
+ * one thread, slicing taps to keep the sum in L2 measured no faster (0.96–1.0×). */
+function directTapSlices(K4o8: number, T: number, parallel: boolean): number {
+  return parallel && K4o8 >= 1 << 18 ? T : 1;
 }
 
 function poolTasks(g: Pool2dGeometry, T: number): { tasks: number; per: number; parallel: boolean } {
