@@ -31,7 +31,8 @@ const SPIN = 20000;
 
 let seen = Atomics.load(control, C_GEN);
 for (;;) {
-  let spins = 0;
+  // a parked worker sleeps at once (it still wakes for each job's notify, and looks again)
+  let spins = tid < Atomics.load(control, C_THREADS) ? 0 : SPIN;
   while (Atomics.load(control, C_GEN) === seen && spins < SPIN) spins++;
   if (Atomics.load(control, C_GEN) === seen) Atomics.wait(control, C_GEN, seen);
   seen = Atomics.load(control, C_GEN);
