@@ -177,6 +177,13 @@ function stage(t: usize, chans: i32, r0: i32, rows: i32, N: i32, ja: i32, jb: i3
   return min(total, s * per);
 }
 
+/** First channel of slice cs when cg channels are cut into `slices` slices of ⌈cg / slices⌉ (the
+ * last ones short or empty). */
+// @ts-ignore: decorator
+@inline function channelStart(cs: i32, cg: i32, slices: i32): i32 {
+  return min(cg, cs * ((cg + slices - 1) / slices));
+}
+
 /** y[:, group g] = W_g (og, K) · col (K, columns) for column slice s; t = (g, s). */
 function convFwdTask(job: usize, t: i32, ws: usize): void {
   const n = arg(job, 0), c = arg(job, 1), h = arg(job, 2), w = arg(job, 3), o = arg(job, 4);
@@ -220,8 +227,7 @@ function convBwdInTask(job: usize, t: i32, ws: usize): void {
   const cg = c / groups, og = o / groups, K = cg * kh * kw, kk = kh * kw;
   const s = t % slices, cs = (t / slices) % cSlices, g = t / (slices * cSlices);
   const b0 = s * n / slices, b1 = (s + 1) * n / slices;
-  const cper = (cg + cSlices - 1) / cSlices;
-  const c0 = min(cg, cs * cper), c1 = min(cg, c0 + cper);
+  const c0 = channelStart(cs, cg, cSlices), c1 = channelStart(cs + 1, cg, cSlices);
   if (c0 >= c1 || b0 >= b1) return;
   const gy = ptr(job, 16), gx = ptr(job, 18);
   // A(i, p) = W[g·og + p, c0·kk + i]: the weight read transposed.
@@ -271,8 +277,7 @@ function convBwdWTask(job: usize, t: i32, ws: usize): void {
   const slices = arg(job, 19), chunk = arg(job, 20), cSlices = arg(job, 22);
   const cg = c / groups, og = o / groups, kk = kh * kw, K = cg * kk, J = n * N;
   const s = t % slices, cs = (t / slices) % cSlices, g = t / (slices * cSlices);
-  const cper = (cg + cSlices - 1) / cSlices;
-  const c0 = min(cg, cs * cper), c1 = min(cg, c0 + cper);
+  const c0 = channelStart(cs, cg, cSlices), c1 = channelStart(cs + 1, cg, cSlices);
   const kLen = (c1 - c0) * kk;
   if (kLen == 0) return;
   const j0 = sliceStart(s, J, slices), j1 = sliceStart(s + 1, J, slices);

@@ -289,57 +289,54 @@ test('conv2d weight gradient, direct kernel (stride 1) and im2col: tap and chann
   }
 });
 
+/** Runs `cases` with the direct weight gradient in `mode` and each of `counts` forced through
+ * `setSlices` (a slice-count hook), on 1, 2 and 4 threads; restores both settings. */
+function forEachSliceCount(mode: 'always' | 'never', setSlices: (n: number) => number, counts: number[], cases: () => void): void {
+  const prevMode = setConvKernelMode('backwardWeightDirect', mode);
+  const prevSlices = setSlices(1);
+  try {
+    for (const threads of [1, 2, 4]) {
+      setNumThreads(threads);
+      for (const n of counts) {
+        setSlices(n);
+        cases();
+      }
+    }
+  } finally {
+    setSlices(prevSlices);
+    setConvKernelMode('backwardWeightDirect', prevMode);
+  }
+}
+
 // The direct weight gradient split into tap slices (disjoint columns of gw; taps of one channel may
 // fall in two slices), alone and with image slices (4 threads): slice counts that leave a tail of
 // taps (K ≢ 0 mod the slice), a slice narrower than one channel's taps, padding (only the slice's
 // channels are padded) and dilation.
 test('conv2d weight gradient, direct kernel in tap slices: tap tails, padding, dilation, 1, 2 and 4 threads', () => {
-  const prevMode = setConvKernelMode('backwardWeightDirect', 'always');
-  const prevSlices = setBackwardWeightTapSlices(1);
-  try {
-    for (const threads of [1, 2, 4]) {
-      setNumThreads(threads);
-      for (const ts of [2, 3, 5, 9]) {
-        setBackwardWeightTapSlices(ts);
-        checkConv(convGeometry(3, 6, 14, 14, 16, 5, 5, [1, 1], [0, 0], [1, 1], 1)); // K = 150
-        checkConv(convGeometry(4, 7, 9, 10, 9, 3, 3, [1, 1], [1, 1], [1, 1], 1)); // K = 63, o = 9
-        checkConv(convGeometry(2, 2, 11, 12, 4, 3, 3, [1, 1], [2, 2], [2, 2], 1)); // K = 18: slices of 4 taps
-        checkConv(convGeometry(5, 5, 8, 7, 6, 3, 2, [1, 1], [1, 0], [1, 1], 1)); // kh ≠ kw
-      }
-    }
-  } finally {
-    setBackwardWeightTapSlices(prevSlices);
-    setConvKernelMode('backwardWeightDirect', prevMode);
-  }
+  forEachSliceCount('always', setBackwardWeightTapSlices, [2, 3, 5, 9], () => {
+    checkConv(convGeometry(3, 6, 14, 14, 16, 5, 5, [1, 1], [0, 0], [1, 1], 1)); // K = 150
+    checkConv(convGeometry(4, 7, 9, 10, 9, 3, 3, [1, 1], [1, 1], [1, 1], 1)); // K = 63, o = 9
+    checkConv(convGeometry(2, 2, 11, 12, 4, 3, 3, [1, 1], [2, 2], [2, 2], 1)); // K = 18: slices of 4 taps
+    checkConv(convGeometry(5, 5, 8, 7, 6, 3, 2, [1, 1], [1, 0], [1, 1], 1)); // kh ≠ kw
+  });
 });
 
 // The im2col weight gradient split by channel slices (disjoint blocks of gw's columns), alone and
 // with column slices (4 threads: two of each) and passes of 64 columns: slice counts that do not
 // divide the channels (empty last slices), groups, 1×1 (the input planes read in place), stride 2.
 test('conv2d weight gradient, im2col in channel slices: uneven slices, groups, 1×1, passes across images, 1, 2 and 4 threads', () => {
-  const prevMode = setConvKernelMode('backwardWeightDirect', 'never');
-  const prevSlices = setBackwardWeightChannelSlices(1);
-  try {
-    for (const threads of [1, 2, 4]) {
-      setNumThreads(threads);
-      for (const cs of [2, 3, 4, 7]) {
-        setBackwardWeightChannelSlices(cs);
-        checkConv(convGeometry(3, 5, 11, 13, 6, 3, 3, [1, 1], [1, 1], [1, 1], 1));
-        checkConv(convGeometry(4, 6, 9, 9, 10, 1, 1, [1, 1], [0, 0], [1, 1], 1)); // 1×1
-        checkConv(convGeometry(2, 12, 8, 7, 9, 3, 2, [2, 1], [1, 0], [1, 1], 1)); // stride 2, kh ≠ kw
-        checkConv(convGeometry(5, 8, 6, 5, 6, 2, 2, [1, 1], [0, 0], [1, 1], 2)); // groups: 4 channels each
-        const prevChunk = setConvChunkElements(1);
-        try {
-          checkConv(convGeometry(3, 7, 11, 12, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1)); // passes cross images
-        } finally {
-          setConvChunkElements(prevChunk);
-        }
-      }
+  forEachSliceCount('never', setBackwardWeightChannelSlices, [2, 3, 4, 7], () => {
+    checkConv(convGeometry(3, 5, 11, 13, 6, 3, 3, [1, 1], [1, 1], [1, 1], 1));
+    checkConv(convGeometry(4, 6, 9, 9, 10, 1, 1, [1, 1], [0, 0], [1, 1], 1)); // 1×1
+    checkConv(convGeometry(2, 12, 8, 7, 9, 3, 2, [2, 1], [1, 0], [1, 1], 1)); // stride 2, kh ≠ kw
+    checkConv(convGeometry(5, 8, 6, 5, 6, 2, 2, [1, 1], [0, 0], [1, 1], 2)); // groups: 4 channels each
+    const prevChunk = setConvChunkElements(1);
+    try {
+      checkConv(convGeometry(3, 7, 11, 12, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1)); // passes cross images
+    } finally {
+      setConvChunkElements(prevChunk);
     }
-  } finally {
-    setBackwardWeightChannelSlices(prevSlices);
-    setConvKernelMode('backwardWeightDirect', prevMode);
-  }
+  });
 });
 
 test('conv2d: zero sizes', () => {
