@@ -189,6 +189,9 @@ export interface Backend {
   conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: FloatArray, g: Conv2dGeometry): void;
   /** gw = ∂L/∂weight given x and gy. Overwrites gw. */
   conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArray, g: Conv2dGeometry): void;
+  /** Both of the above in one call, where a backend shares work between them (optional: ops call
+   * the two when it is missing). Overwrites gx and gw. */
+  conv2dBackward?(x: FloatArray, weight: FloatArray, gy: FloatArray, gx: FloatArray, gw: FloatArray, g: Conv2dGeometry): void;
 
   /** Max pooling; argmax gets, per output, the index (iy·w + ix) of the winner within its plane.
    * A window that covers only padding yields -Infinity and argmax -1. argmax may be empty (length

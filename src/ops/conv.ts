@@ -46,13 +46,18 @@ function conv2dCore(x: Tensor, weight: Tensor, bias: Tensor | null, geo: Omit<Co
     const gyd = denseData(gy) as FloatArray;
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;
-    if (x.requiresGrad) {
+    const be = getBackend();
+    if (x.requiresGrad && weight.requiresGrad && be.conv2dBackward !== undefined) {
       gx = newTensor(x.dtype, x.shape);
-      getBackend().conv2dBackwardInput(gyd, denseData(weight) as FloatArray, gx.data as FloatArray, g);
-    }
-    if (weight.requiresGrad) {
       gw = newTensor(weight.dtype, weight.shape);
-      getBackend().conv2dBackwardWeight(denseData(x) as FloatArray, gyd, gw.data as FloatArray, g);
+      be.conv2dBackward(denseData(x) as FloatArray, denseData(weight) as FloatArray, gyd, gx.data as FloatArray, gw.data as FloatArray, g);
+    } else if (x.requiresGrad) {
+      gx = newTensor(x.dtype, x.shape);
+      be.conv2dBackwardInput(gyd, denseData(weight) as FloatArray, gx.data as FloatArray, g);
+    }
+    if (weight.requiresGrad && gw === null) {
+      gw = newTensor(weight.dtype, weight.shape);
+      be.conv2dBackwardWeight(denseData(x) as FloatArray, gyd, gw.data as FloatArray, g);
     }
     // ∂L/∂bias[o] = Σ over images and positions: first over the images (a leading-axis sum, SIMD in
     // wasm), then each channel's oh·ow positions of the one (o, oh·ow) map left

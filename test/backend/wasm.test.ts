@@ -152,6 +152,12 @@ function checkConv(g: Conv2dGeometry): void {
   refConv.conv2dBackwardWeight(x, gy, gw0, g);
   wasmBackend.conv2dBackwardWeight(x, gy, gw1, g);
   assertClose(gw1, gw0, `${label} backward weight`);
+  // Both in one call (gy copied in once, x and gx copied while the jobs run): the same kernels, so
+  // the same bits as the separate calls.
+  const gx2 = randn(xLen), gw2 = randn(wLen);
+  wasmBackend.conv2dBackward!(x, wt, gy, gx2, gw2, g);
+  assert.deepEqual(gx2, gx1, `${label} fused backward: input gradient`);
+  assert.deepEqual(gw2, gw1, `${label} fused backward: weight gradient`);
 }
 
 test('conv2d forward and backward: random geometries, 1 and 2 threads', () => {

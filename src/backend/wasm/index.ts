@@ -30,6 +30,7 @@ export const wasmBackend: Backend = {
   conv2d: k.conv2d,
   conv2dBackwardInput: k.conv2dBackwardInput,
   conv2dBackwardWeight: k.conv2dBackwardWeight,
+  conv2dBackward: k.conv2dBackward,
   maxPool2d: k.maxPool2d,
   maxPool2dBackward: k.maxPool2dBackward,
   avgPool2d: k.avgPool2d,

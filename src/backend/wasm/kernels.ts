@@ -45,12 +45,23 @@ export class Arena {
   input(rt: WasmRuntime, src: Float32Array | Int32Array, len: number): number {
     const off = len > 0 ? rt.residentOffset(src) : -1;
     if (off >= 0) return off;
+    const kept = src instanceof Float32Array ? carry?.present.get(src) : undefined;
+    if (kept !== undefined && kept.len === len) return kept.ptr;
     const ptr = this.alloc(len);
     this.pending.push({ src, ptr, len });
+    if (carry !== null && src instanceof Float32Array) carry.present.set(src, { ptr, len });
     return ptr;
   }
-  /** Grows the memory to the arena's end and copies the pending inputs in. */
+  /** Grows the memory to the arena's end and copies the pending inputs in (in a conv2dBackward,
+   * the first half's arena also takes a slot for x, which its job's `meanwhile` copies in). */
   commit(rt: WasmRuntime): void {
+    if (carry?.prefetch) {
+      const { src, len } = carry.prefetch, ptr = this.alloc(len);
+      carry.prefetch = null;
+      carry.present.set(src, { ptr, len });
+      carry.meanwhile.push(() => copyIn(rt, src, ptr, len));
+    }
+    if (carry !== null) carry.end = Math.max(carry.end, this.p);
     rt.ensureBytes(this.p);
     for (const { src, ptr, len } of this.pending) copyIn(rt, src, ptr, len);
     this.pending.length = 0;
@@ -70,6 +81,36 @@ export function copyOut(rt: WasmRuntime, ptr: number, dst: Float32Array | Int32A
 }
 
 const allF32 = (...xs: FloatArray[]): boolean => xs.every((x) => x instanceof Float32Array);
+
+/** A conv2dBackward between its halves (gx, then gw): what the first left in wasm memory for the
+ * second to read in place, and the main thread's copies that the next main job hides. */
+interface BackwardCarry {
+  /** inputs in memory: gy (copied in by the first half) and x (copied while its job runs) */
+  readonly present: Map<Float32Array, { ptr: number; len: number }>;
+  /** x, until the first half's arena gives it a slot */
+  prefetch: { src: Float32Array; len: number } | null;
+  /** gx: its copy-out waits for the second half's job */
+  readonly deferOut: Float32Array;
+  /** copies for the next main job's `meanwhile` */
+  meanwhile: (() => void)[];
+  /** end of the arenas so far: the second half's workspaces and data start above it */
+  end: number;
+}
+let carry: BackwardCarry | null = null;
+
+/** The pending main-thread copies, for the `meanwhile` of a call's main job (undefined: none). */
+function takeMeanwhile(): (() => void) | undefined {
+  if (carry === null || carry.meanwhile.length === 0) return undefined;
+  const fns = carry.meanwhile;
+  carry.meanwhile = [];
+  return () => { for (const f of fns) f(); };
+}
+
+/** copyOut, except gx in a conv2dBackward's first half: copied out during the second half's job. */
+function copyOutResult(rt: WasmRuntime, ptr: number, dst: Float32Array, len: number): void {
+  if (carry !== null && dst === carry.deferOut) carry.meanwhile.push(() => copyOut(rt, ptr, dst, len));
+  else copyOut(rt, ptr, dst, len);
+}
 
 /** matmul_f32: C (batch, m, n) = op(A) · op(B) (+= C when accumulate); see MatmulParams. */
 export function matmul(a: FloatArray, b: FloatArray, c: FloatArray, p: MatmulParams): void {
@@ -194,7 +235,7 @@ function conv2dDirect(x: Float32Array, weight: ConvWeight, y: Float32Array, g: C
   arena.commit(rt);
   W.ready();
   rt.run(Kind.CONV_DIRECT, slices * cSlices, [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.padH, g.padW,
-    g.dilationH, g.dilationW, px, pw, py, slices, cSlices, offsOff, xpOff, tileOff, obufOff], wsBytes, parallel);
+    g.dilationH, g.dilationW, px, pw, py, slices, cSlices, offsOff, xpOff, tileOff, obufOff], wsBytes, parallel, takeMeanwhile());
   finishConv(rt, py, pb, y, g);
 }
 
@@ -202,7 +243,7 @@ function conv2dDirect(x: Float32Array, weight: ConvWeight, y: Float32Array, g: C
  * one pass instead of a separate op's copy-in, add and copy-out. */
 function finishConv(rt: WasmRuntime, py: number, pb: number, y: Float32Array, g: Conv2dGeometry): void {
   if (pb !== 0) rt.ex.channelOp_f32(py, pb, py, g.n, g.o, g.oh * g.ow, 0);
-  copyOut(rt, py, y, g.n * g.o * g.oh * g.ow);
+  copyOutResult(rt, py, y, g.n * g.o * g.oh * g.ow);
 }
 
 /** Fewest input and output channels, and tiles, for which Winograd wins (measured on one thread,
@@ -247,7 +288,7 @@ function conv2dWinograd(x: Float32Array, weight: ConvWeight, y: Float32Array, g:
   const wTasks = parallel ? Math.min(g.o, 2 * T) : 1, per = Math.ceil(g.o / wTasks);
   rt.run(Kind.WINO_WEIGHTS, Math.ceil(g.o / per), [g.o, g.c, pw, pu, per], 0, parallel);
   rt.run(Kind.WINO, Math.ceil(P / Pc), [g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.padH, g.padW, th, tw, P, Pc,
-    px, pu, py, vOff, mOff, lineOff, ldv, LW], wsBytes, parallel);
+    px, pu, py, vOff, mOff, lineOff, ldv, LW], wsBytes, parallel, takeMeanwhile());
   finishConv(rt, py, pb, y, g);
 }
 
@@ -327,8 +368,8 @@ export function conv2dBackwardInput(gy: FloatArray, weight: FloatArray, gx: Floa
   const pgy = arena.input(rt, gy as Float32Array, gyLen), pw = arena.input(rt, weight as Float32Array, wLen), pgx = arena.alloc(gxLen);
   arena.commit(rt);
   rt.run(Kind.CONV_BWD_IN, g.groups * cSlices * imageSlices,
-    [...P.args, pgy, pw, pgx, imageSlices, P.chunk, 0, cSlices, P.stageOff], P.wsBytes, parallel);
-  copyOut(rt, pgx, gx as Float32Array, gxLen);
+    [...P.args, pgy, pw, pgx, imageSlices, P.chunk, 0, cSlices, P.stageOff], P.wsBytes, parallel, takeMeanwhile());
+  copyOutResult(rt, pgx, gx as Float32Array, gxLen);
 }
 
 /** The direct weight-gradient kernel (src/kernels/conv_direct_bwdw.ts) in 'auto' mode: images of
@@ -379,9 +420,36 @@ export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArr
   const pgw = arena.alloc(gwLen);
   const partials = slices === 1 ? pgw : arena.alloc(slices * gwLen); // one slice writes gw itself
   arena.commit(rt);
-  rt.run(Kind.CONV_BWD_W, g.groups * cSlices * slices, [...P.args, px, pgy, partials, slices, P.chunk, 0, cSlices, P.stageOff], P.wsBytes, parallel);
+  rt.run(Kind.CONV_BWD_W, g.groups * cSlices * slices, [...P.args, px, pgy, partials, slices, P.chunk, 0, cSlices, P.stageOff], P.wsBytes, parallel, takeMeanwhile());
   reducePartials(rt, pgw, partials, slices, gwLen, T, parallel);
   copyOut(rt, pgw, gw as Float32Array, gwLen);
+}
+
+/**
+ * conv2dBackward_f32: gx and gw of one convolution in one call. As conv2dBackwardInput then
+ * conv2dBackwardWeight, except that gy is copied in once (the weight gradient reads the copy the
+ * backward-input made), x is copied in while the backward-input's job runs, and gx is copied out
+ * while the weight gradient's job runs: on two threads the worker computes while the main thread
+ * copies, instead of waiting for it.
+ */
+export function conv2dBackward(x: FloatArray, weight: FloatArray, gy: FloatArray, gx: FloatArray, gw: FloatArray, g: Conv2dGeometry): void {
+  if (!allF32(x, weight, gy, gx, gw) || carry !== null) {
+    conv2dBackwardInput(gy, weight, gx, g);
+    conv2dBackwardWeight(x, gy, gw, g);
+    return;
+  }
+  const rt = getRuntime();
+  const xLen = g.n * g.c * g.h * g.w;
+  carry = { present: new Map(), prefetch: xLen > 0 ? { src: x as Float32Array, len: xLen } : null, deferOut: gx as Float32Array, meanwhile: [], end: 0 };
+  try {
+    conv2dBackwardInput(gy, weight, gx, g);
+    rt.wsFloor = carry.end;
+    conv2dBackwardWeight(x, gy, gw, g);
+    takeMeanwhile()?.(); // gx, when the weight gradient ran no job (an empty gw)
+  } finally {
+    carry = null;
+    rt.wsFloor = 0;
+  }
 }
 
 let forcedChannelSlices = 0;
@@ -455,7 +523,7 @@ function backwardWeightDirect(x: Float32Array, gy: Float32Array, gw: Float32Arra
   const partials = imageSlices === 1 ? pgw : arena.alloc(imageSlices * gwLen);
   arena.commit(rt);
   rt.run(Kind.CONV_BWD_W_DIRECT, imageSlices * tSlices, [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.oh, g.ow, g.padH, g.padW,
-    g.dilationH, g.dilationW, px, pgy, perTask, partials, 0, xpOff, gtOff, sumOff, tSlices, kPer], wsStride, parallel);
+    g.dilationH, g.dilationW, px, pgy, perTask, partials, 0, xpOff, gtOff, sumOff, tSlices, kPer], wsStride, parallel, takeMeanwhile());
   reducePartials(rt, pgw, partials, imageSlices, gwLen, T, parallel);
   copyOut(rt, pgw, gw, gwLen);
 }

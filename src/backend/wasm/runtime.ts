@@ -136,10 +136,14 @@ export class WasmRuntime {
   }
 
   /** Where each call's workspaces start: right after the resident heap (moves as the heap grows,
-   * between calls only). */
+   * between calls only), or past `wsFloor` while a fused call keeps data of its first half there. */
   get wsBase(): number {
-    return this.heapTop;
+    return Math.max(this.heapTop, this.wsFloor);
   }
+
+  /** Set (and cleared) by a call made of two halves (kernels.ts conv2dBackward): the first half's
+   * data below it stays intact while the second half runs. */
+  wsFloor = 0;
 
   private refreshViews(): void {
     const buf = this.memory.buffer;
@@ -276,9 +280,15 @@ export class WasmRuntime {
   }
 
   /** Runs a job of `ntasks` tasks on up to `threads` threads and returns when all are done.
-   * `args` fill the descriptor's argument words; `wsStride` is each thread's workspace size. */
-  run(kind: number, ntasks: number, args: readonly number[], wsStride: number, parallel: boolean): void {
-    if (ntasks <= 0) return;
+   * `args` fill the descriptor's argument words; `wsStride` is each thread's workspace size.
+   * `meanwhile` (copies between JS arrays and memory the job neither reads nor writes) runs on the
+   * main thread after the workers are woken and before it takes tasks itself: the workers compute
+   * while it copies. Without workers it simply runs first. */
+  run(kind: number, ntasks: number, args: readonly number[], wsStride: number, parallel: boolean, meanwhile?: () => void): void {
+    if (ntasks <= 0) {
+      meanwhile?.();
+      return;
+    }
     const J = this.jobView;
     Atomics.store(J, J_NEXT, CLOSED);
     // A worker may still be leaving the previous job (it claimed past the end and is about to
@@ -296,6 +306,7 @@ export class WasmRuntime {
       Atomics.add(this.ctrlView, C_GEN, 1);
       Atomics.notify(this.ctrlView, C_GEN);
     }
+    meanwhile?.();
     this.ex.work(this.job, 0);
     // Wait for tasks other threads claimed: spin briefly (they are usually nearly done), then sleep.
     let spins = 0;
