@@ -9,7 +9,9 @@
  * Workloads: the WebAssembly SIMD peak (12 independent f32x4 multiply-adds, both variants); SGEMM
  * n = 128…1024 (GFLOP/s and fraction of the per-thread peak × threads); conv2d 32×64×56×56 ⋆ 64×3×3
  * pad 1 forward (and backward-input / backward-weight, Nerva only); model workloads from
- * bench/models.ts (LeNet-5, ResNet-18, VGG-16, char-LSTM).
+ * bench/models.ts (LeNet-5, ResNet-18, VGG-16, char-LSTM); then 2 threads ÷ 1 thread with calls
+ * alternating for SGEMM 1024, ResNet-18 training and the peak loop itself (bench/host.ts: what the
+ * host allowed in those minutes).
  * --peers DIR runs the peer scripts of /work/shared/peers (copied to a writable DIR, `npm ci` done
  * there) for the same workloads and thread counts, and prints every ratio. Rows (JSON lines, the
  * schema of peers/report.mjs) go to --out (default $TMPDIR/nerva-bench).
@@ -25,6 +27,7 @@ import { compileKernelVariant } from '../src/backend/wasm/module.js';
 import { MAX_PAGES } from '../src/backend/wasm/kernels_data.js';
 import type { Conv2dGeometry } from '../src/backend/backend.js';
 import { modelWorkloads } from './models.js';
+import { peakScalingPairs } from './host.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -181,11 +184,15 @@ if (THREADS.includes(1) && TMAX > 1) {
     ratios.sort((a, b) => a - b);
     return { ratio: ratios[ratios.length >> 1]!, lo: ratios[0]!, hi: ratios[ratios.length - 1]!, n };
   };
-  const scalingRow = (workload: string, r: { ratio: number; lo: number; hi: number; n: number }): void => {
+  const scalingRow = (workload: string, r: { ratio: number; lo: number; hi: number; n: number }, what = 'calls alternating'): void => {
     emit({ peer: PEER, threads: TMAX, workload, metric: 'ratio', value: +r.ratio.toFixed(3), n: r.n,
-      note: `${TMAX} threads ÷ 1 thread, calls alternating; pairs ${r.lo.toFixed(2)}–${r.hi.toFixed(2)}` });
+      note: `${TMAX} threads ÷ 1 thread, ${what}; pairs ${r.lo.toFixed(2)}–${r.hi.toFixed(2)}` });
     log(`scaling ${workload}: ${r.ratio.toFixed(2)}× (pairs ${r.lo.toFixed(2)}–${r.hi.toFixed(2)})`);
   };
+  // The host's ceiling in the same minutes: the peak loop before and after the two workloads.
+  const peakModule = ONLY.has('peak') ? compileKernelVariant(info.variant as 'simd128' | 'relaxed-simd') : undefined;
+  const peakRatios: number[] = [];
+  if (peakModule !== undefined) peakRatios.push(...await peakScalingPairs(peakModule, TMAX, 8));
   if (ONLY.has('sgemm')) {
     const n = 1024, a = rand(n * n), b = rand(n * n), c = new Float32Array(n * n);
     const p = { batch: 1, m: n, n, k: n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
@@ -194,6 +201,12 @@ if (THREADS.includes(1) && TMAX > 1) {
   if (ONLY.has('models')) {
     const w = modelWorkloads().find((m) => m.workload === 'resnet18_train')!;
     scalingRow('scaling_resnet18_train', await pairs(w.setup(), 7, 1, 1));
+  }
+  if (peakModule !== undefined) {
+    peakRatios.push(...await peakScalingPairs(peakModule, TMAX, 8));
+    peakRatios.sort((a, b) => a - b);
+    scalingRow('scaling_peak', { ratio: peakRatios[peakRatios.length >> 1]!, lo: peakRatios[0]!, hi: peakRatios[peakRatios.length - 1]!, n: peakRatios.length },
+      'the SIMD peak loop alternating, before and after the rows above: the host\'s ceiling');
   }
 }
 setNumThreads(TMAX);
