@@ -40,8 +40,9 @@ class BasicBlock extends Module {
       : null;
   }
   forward(x: Tensor): Tensor {
-    const o = this.bn2.call(this.conv2.call(this.bn1.call(this.conv1.call(x)).relu()));
-    return o.add(this.down === null ? x : this.down.call(x)).relu();
+    // relu(bn1(·)) and relu(bn2(·) + shortcut) fused (BatchNorm2d.callRelu): PyTorch's arithmetic
+    const o = this.conv2.call(this.bn1.callRelu(this.conv1.call(x)));
+    return this.bn2.callRelu(o, this.down === null ? x : this.down.call(x));
   }
 }
 

@@ -31,6 +31,19 @@ export interface BatchNormGeometry {
   inner: number;
 }
 
+/** What batchNormForward fuses after the normalization: y = relu?(y + residual?). */
+export interface BatchNormFusion {
+  residual: FloatArray | null;
+  relu: boolean;
+}
+
+/** The matching backward: `y` the fused forward's output when it applied relu (the mask), else
+ * null; `gResidual` (may be null) receives the gradient that reaches y + residual. */
+export interface BatchNormBackwardFusion {
+  y: FloatArray | null;
+  gResidual: FloatArray | null;
+}
+
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
@@ -140,14 +153,17 @@ export interface Backend {
   /** Training-mode batch norm forward: per channel j, mean[j] and biased variance var[j] over
    * the channel's elements, invstd[j] = 1/√(var[j] + eps), and
    * y = (x − mean)·invstd·(weight[j] or 1) + (bias[j] or 0). x, y dense (outer, c, inner);
-   * mean, varOut, invstd have length c. */
+   * mean, varOut, invstd have length c. With `fuse`, y then gets + residual (dense, x's shape) and
+   * relu, giving the same values as the separate binary('add') and unary('relu') calls. */
   batchNormForward(x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, y: FloatArray,
-    mean: FloatArray, varOut: FloatArray, invstd: FloatArray, eps: number, g: BatchNormGeometry): void;
+    mean: FloatArray, varOut: FloatArray, invstd: FloatArray, eps: number, g: BatchNormGeometry, fuse?: BatchNormFusion): void;
   /** Its backward, with x̂ = (x − mean)·invstd and M = outer·inner:
    * gx = (γ·invstd/M)·(M·gy − Σgy − x̂·Σ(gy·x̂)) (γ = weight[j] or 1), gWeight = Σ gy·x̂,
-   * gBias = Σ gy, sums per channel. gx may be null (not needed); gWeight/gBias have length c. */
+   * gBias = Σ gy, sums per channel. gx may be null (not needed); gWeight/gBias have length c.
+   * With `fuse` (the fused forward's relu): gy is first multiplied by 1[y > 0] (y that forward's
+   * output), as unaryBackward('relu') does, and that product is also written to gResidual. */
   batchNormBackward(x: FloatArray, gy: FloatArray, weight: FloatArray | null, mean: FloatArray, invstd: FloatArray,
-    gx: FloatArray | null, gWeight: FloatArray, gBias: FloatArray, g: BatchNormGeometry): void;
+    gx: FloatArray | null, gWeight: FloatArray, gBias: FloatArray, g: BatchNormGeometry, fuse?: BatchNormBackwardFusion): void;
 
   /** out (dense, shape `shape`) = op(a, b), reading a and b through strides (broadcast = 0).
    * a and b may have different array types (a bool mask times floats); the result is computed in

@@ -39,9 +39,27 @@
   return s;
 }
 
+/** The fused epilogue: y (+ residual, when res ≠ 0) and then relu (when relu ≠ 0) on the bits, as
+ * relu_f32: a set sign bit clears the word. */
+// @ts-ignore: decorator
+@inline function epilogue4(v: v128, res: usize, q: usize, relu: i32): v128 {
+  if (res != 0) v = f32x4.add(v, v128.load(res + q));
+  return relu != 0 ? v128.andnot(v, i32x4.shr_s(v, 31)) : v;
+}
+
+// @ts-ignore: decorator
+@inline function epilogue1(v: f32, res: usize, q: usize, relu: i32): f32 {
+  if (res != 0) v += load<f32>(res + q);
+  if (relu == 0) return v;
+  const b = reinterpret<i32>(v);
+  return reinterpret<f32>(b & ~(b >> 31));
+}
+
+/** y = relu?((x − mean)·scale + shift + residual?): `res` (0 = none) is read at y's offsets;
+ * relu ≠ 0 applies it (the same bits as separate add and relu calls). */
 export function batchNormForward(
   outer: i32, c: i32, inner: i32, j0: i32, j1: i32, x: usize, weight: usize, bias: usize, y: usize,
-  mean: usize, varOut: usize, invstd: usize, eps: f32,
+  mean: usize, varOut: usize, invstd: usize, eps: f32, res: usize, relu: i32,
 ): void {
   const count = <f64>outer * <f64>inner;
   for (let j = j0; j < j1; j++) {
@@ -63,25 +81,40 @@ export function batchNormForward(
     const sv = f32x4.splat(scale), hv = f32x4.splat(shift), mv = f32x4.splat(m), lv = f32x4.splat(ml);
     for (let o = 0; o < outer; o++) {
       const off = <usize>((o * c + j) * inner) << 2;
-      const xp = x + off, yp = y + off;
+      const xp = x + off, yp = y + off, rp = res == 0 ? 0 : res + off;
       let i = 0;
       for (; i + 4 <= inner; i += 4) {
         const q = <usize>i << 2;
-        v128.store(yp + q, f32x4.add(f32x4.mul(f32x4.sub(f32x4.sub(v128.load(xp + q), mv), lv), sv), hv));
+        v128.store(yp + q, epilogue4(f32x4.add(f32x4.mul(f32x4.sub(f32x4.sub(v128.load(xp + q), mv), lv), sv), hv), rp, q, relu));
       }
       for (; i < inner; i++) {
         const q = <usize>i << 2;
-        store<f32>(yp + q, (load<f32>(xp + q) - m - ml) * scale + shift);
+        store<f32>(yp + q, epilogue1((load<f32>(xp + q) - m - ml) * scale + shift, rp, q, relu));
       }
     }
   }
 }
 
+/** gy·1[y > 0] as a product (a NaN or ±∞ gradient times 0 stays NaN, as reluBackward_f32), or gy
+ * when ym = 0 (no relu). */
+// @ts-ignore: decorator
+@inline function masked4(gp: usize, ym: usize, q: usize): v128 {
+  const d = v128.load(gp + q);
+  return ym == 0 ? d : f32x4.mul(d, v128.and(f32x4.gt(v128.load(ym + q), f32x4.splat(0)), f32x4.splat(1)));
+}
+
+// @ts-ignore: decorator
+@inline function masked1(gp: usize, ym: usize, q: usize): f32 {
+  const d = load<f32>(gp + q);
+  return ym == 0 ? d : d * (load<f32>(ym + q) > 0 ? <f32>1 : <f32>0);
+}
+
 /** gWeight = Σ gy·x̂, gBias = Σ gy, gx = k·(gy − Σgy/M − x̂·Σ(gy·x̂)/M) with k = γ·invstd (gx = 0
- * pointer: statistics only). */
+ * pointer: statistics only). Fused with a relu after it (yMask ≠ 0, the fused forward's output):
+ * gy is first multiplied by 1[y > 0]; gRes ≠ 0 receives that gy (the residual's gradient). */
 export function batchNormBackward(
   outer: i32, c: i32, inner: i32, j0: i32, j1: i32, x: usize, gy: usize, weight: usize,
-  mean: usize, invstd: usize, gx: usize, gWeight: usize, gBias: usize,
+  mean: usize, invstd: usize, gx: usize, gWeight: usize, gBias: usize, yMask: usize, gRes: usize,
 ): void {
   const count = <f64>outer * <f64>inner;
   for (let j = j0; j < j1; j++) {
@@ -91,12 +124,13 @@ export function batchNormBackward(
     let sg: f64 = 0, sgc: f64 = 0;
     for (let o = 0; o < outer; o++) {
       const off = <usize>((o * c + j) * inner) << 2;
-      const xp = x + off, gp = gy + off;
+      const xp = x + off, gp = gy + off, ym = yMask == 0 ? 0 : yMask + off, rp = gRes == 0 ? 0 : gRes + off;
       let a1 = f32x4.splat(0), a2 = f32x4.splat(0);
       let i = 0;
       for (; i + 4 <= inner; i += 4) {
         const q = <usize>i << 2;
-        const d = v128.load(gp + q);
+        const d = masked4(gp, ym, q);
+        if (rp != 0) v128.store(rp + q, d);
         a1 = f32x4.add(a1, d);
         a2 = f32x4.add(a2, f32x4.mul(d, f32x4.sub(v128.load(xp + q), mv)));
       }
@@ -104,7 +138,8 @@ export function batchNormBackward(
       sgc += <f64>f32x4.extract_lane(a2, 0) + <f64>f32x4.extract_lane(a2, 1) + <f64>f32x4.extract_lane(a2, 2) + <f64>f32x4.extract_lane(a2, 3);
       for (; i < inner; i++) {
         const q = <usize>i << 2;
-        const d = load<f32>(gp + q);
+        const d = masked1(gp, ym, q);
+        if (rp != 0) store<f32>(rp + q, d);
         sg += <f64>d;
         sgc += <f64>(d * (load<f32>(xp + q) - m));
       }
@@ -119,16 +154,16 @@ export function batchNormBackward(
     const kv = f32x4.splat(k), gv = f32x4.splat(meanG), bv = f32x4.splat(b);
     for (let o = 0; o < outer; o++) {
       const off = <usize>((o * c + j) * inner) << 2;
-      const xp = x + off, gp = gy + off, op = gx + off;
+      const xp = x + off, gp = gy + off, op = gx + off, ym = yMask == 0 ? 0 : yMask + off;
       let i = 0;
       for (; i + 4 <= inner; i += 4) {
         const q = <usize>i << 2;
         const xc = f32x4.mul(f32x4.sub(v128.load(xp + q), mv), bv);
-        v128.store(op + q, f32x4.mul(kv, f32x4.sub(f32x4.sub(v128.load(gp + q), gv), xc)));
+        v128.store(op + q, f32x4.mul(kv, f32x4.sub(f32x4.sub(masked4(gp, ym, q), gv), xc)));
       }
       for (; i < inner; i++) {
         const q = <usize>i << 2;
-        store<f32>(op + q, k * (load<f32>(gp + q) - meanG - (load<f32>(xp + q) - m) * b));
+        store<f32>(op + q, k * (masked1(gp, ym, q) - meanG - (load<f32>(xp + q) - m) * b));
       }
     }
   }

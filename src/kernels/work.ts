@@ -334,17 +334,18 @@ function poolTask(job: usize, kind: i32, t: i32): void {
 }
 
 /** Batch-norm args: 0 outer 1 c 2 inner 3 channels per task; forward: 4 x 5 weight 6 bias 7 y
- * 8 mean 9 var 10 invstd 11 eps (f32 bits); backward: 4 x 5 gy 6 weight 7 mean 8 invstd 9 gx
- * 10 gWeight 11 gBias (0 = none for weight, bias, gx). Task t = a range of channels. */
+ * 8 mean 9 var 10 invstd 11 eps (f32 bits) 12 residual 13 relu flag; backward: 4 x 5 gy 6 weight
+ * 7 mean 8 invstd 9 gx 10 gWeight 11 gBias 12 y (the relu mask) 13 gResidual (0 = none for weight,
+ * bias, gx, residual, y, gResidual). Task t = a range of channels. */
 function batchNormTask(job: usize, kind: i32, t: i32): void {
   const c = arg(job, 1), per = arg(job, 3);
   const j0 = t * per, j1 = min(c, j0 + per);
   if (j0 >= j1) return;
   if (kind == K_BN_FWD) {
     batchNormForward(arg(job, 0), c, arg(job, 2), j0, j1, ptr(job, 4), ptr(job, 5), ptr(job, 6), ptr(job, 7),
-      ptr(job, 8), ptr(job, 9), ptr(job, 10), reinterpret<f32>(arg(job, 11)));
+      ptr(job, 8), ptr(job, 9), ptr(job, 10), reinterpret<f32>(arg(job, 11)), ptr(job, 12), arg(job, 13));
   } else {
     batchNormBackward(arg(job, 0), c, arg(job, 2), j0, j1, ptr(job, 4), ptr(job, 5), ptr(job, 6), ptr(job, 7),
-      ptr(job, 8), ptr(job, 9), ptr(job, 10), ptr(job, 11));
+      ptr(job, 8), ptr(job, 9), ptr(job, 10), ptr(job, 11), ptr(job, 12), ptr(job, 13));
   }
 }

@@ -1,5 +1,4 @@
 import { Tensor } from '../tensor/tensor.js';
-import { relu } from '../ops/elementwise.js';
 import { flatten, pad, slice } from '../ops/movement.js';
 import { Module, Sequential, Linear, Conv2d, AdaptiveAvgPool2d, BatchNorm2d, ReLU } from '../nn/index.js';
 import { NervaError } from '../errors.js';
@@ -101,7 +100,7 @@ export class CifarResNet extends Module {
   forwardFeatures(x: Tensor): Tensor {
     checkImage('CifarResNet', x, 4);
     const m = (name: string) => this.getSubmodule(name);
-    let y = relu(m('bn1').call(m('conv1').call(x))); // (N, 16, H, W)
+    let y = (m('bn1') as BatchNorm2d).callRelu(m('conv1').call(x)); // (N, 16, H, W), relu fused
     for (let i = 1; i <= 3; i++) y = m(`layer${i}`).call(y); // (N, 64, H/4, W/4)
     return flatten(m('avgpool').call(y), 1); // (N, 64)
   }

@@ -1,10 +1,12 @@
 import { Tensor } from '../tensor/tensor.js';
-import { add, relu } from '../ops/elementwise.js';
 import { flatten } from '../ops/movement.js';
 import { Module, Sequential, Linear, Conv2d, MaxPool2d, AdaptiveAvgPool2d, BatchNorm2d, ReLU } from '../nn/index.js';
 import { NervaError } from '../errors.js';
 import { checkImage, positiveInt } from './checks.js';
 import { defaultInit_, kaimingNormalFanOut_, withoutDefaultInit } from './weight_init.js';
+
+/** A block's batch-norm layer, for its fused callRelu. */
+const bn = (owner: Module, name: string): BatchNorm2d => owner.getSubmodule(name) as BatchNorm2d;
 
 const conv3x3 = (inPlanes: number, outPlanes: number, stride = 1): Conv2d => new Conv2d(inPlanes, outPlanes, 3, { stride, padding: 1, bias: false });
 const conv1x1 = (inPlanes: number, outPlanes: number, stride = 1): Conv2d => new Conv2d(inPlanes, outPlanes, 1, { stride, bias: false });
@@ -38,10 +40,10 @@ export class BasicBlock extends Module {
 
   forward(x: Tensor): Tensor {
     const m = (name: string) => this.getSubmodule(name);
-    let out = relu(m('bn1').call(m('conv1').call(x)));
-    out = m('bn2').call(m('conv2').call(out));
+    // relu(bn(·)) and relu(bn(·) + identity) run fused (BatchNorm2d.callRelu): the same values
+    const out = bn(this, 'bn1').callRelu(m('conv1').call(x));
     const identity = this.hasDownsample ? m('downsample').call(x) : x;
-    return relu(add(out, identity));
+    return bn(this, 'bn2').callRelu(m('conv2').call(out), identity);
   }
 }
 
@@ -69,11 +71,10 @@ export class Bottleneck extends Module {
 
   forward(x: Tensor): Tensor {
     const m = (name: string) => this.getSubmodule(name);
-    let out = relu(m('bn1').call(m('conv1').call(x)));
-    out = relu(m('bn2').call(m('conv2').call(out)));
-    out = m('bn3').call(m('conv3').call(out));
+    let out = bn(this, 'bn1').callRelu(m('conv1').call(x));
+    out = bn(this, 'bn2').callRelu(m('conv2').call(out));
     const identity = this.hasDownsample ? m('downsample').call(x) : x;
-    return relu(add(out, identity));
+    return bn(this, 'bn3').callRelu(m('conv3').call(out), identity);
   }
 }
 
@@ -138,7 +139,7 @@ export class ResNet extends Module {
   forwardFeatures(x: Tensor): Tensor {
     checkImage('ResNet', x, 32);
     const m = (name: string) => this.getSubmodule(name);
-    let y = m('maxpool').call(relu(m('bn1').call(m('conv1').call(x)))); // (N, 64, H/4, W/4)
+    let y = m('maxpool').call(bn(this, 'bn1').callRelu(m('conv1').call(x))); // (N, 64, H/4, W/4)
     for (let i = 1; i <= 4; i++) y = m(`layer${i}`).call(y); // (N, 512·exp, H/32, W/32)
     return flatten(m('avgpool').call(y), 1); // (N, 512·exp)
   }

@@ -1,7 +1,8 @@
 import { Tensor } from '../tensor/tensor.js';
 import { ones, zeros } from '../tensor/creation.js';
-import { add, mul, neg, rsqrt } from '../ops/elementwise.js';
+import { add, mul, neg, relu, rsqrt } from '../ops/elementwise.js';
 import { reshape } from '../ops/movement.js';
+import { sameShape } from '../tensor/shape.js';
 import { batchNormWithStats } from '../ops/batchnorm.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { Module, Parameter, newParameter } from './module.js';
@@ -27,7 +28,7 @@ export interface BatchNormOptions {
  * closed-form backward); eval mode folds the running statistics and the affine parameters into one
  * per-channel scale and shift.
  */
-abstract class BatchNormBase extends Module {
+export abstract class BatchNormBase extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
   readonly eps: number;
@@ -78,6 +79,29 @@ abstract class BatchNormBase extends Module {
   protected abstract checkInput(x: Tensor): void;
 
   forward(x: Tensor): Tensor {
+    return this.normalize(x, null, false);
+  }
+
+  /**
+   * relu(this.call(x) + residual) (residual optional, x's shape), with the same values and
+   * gradients as composing them; while batch statistics are in use, in the normalization's own
+   * kernel pass (the output is not written out and read back by an add and a relu). ResNet blocks
+   * and Sequential(…, BatchNorm, ReLU, …) use it. A forward replaced on the instance (summary,
+   * extractFeatures and featureMaps watch a layer that way) is called instead, and the add and
+   * relu composed after it, so that what it sees is unchanged.
+   */
+  callRelu(x: Tensor, residual: Tensor | null = null): Tensor {
+    if (residual !== null && !sameShape(residual.shape, x.shape)) {
+      throw new ShapeError(`${this.constructor.name}(${this.numFeatures}).callRelu: residual ${formatShape(residual.shape)} must have the input's shape ${formatShape(x.shape)}`);
+    }
+    if (Object.prototype.hasOwnProperty.call(this, 'forward')) {
+      const y = this.forward(x);
+      return relu(residual === null ? y : add(y, residual));
+    }
+    return this.normalize(x, residual, true);
+  }
+
+  private normalize(x: Tensor, residual: Tensor | null, withRelu: boolean): Tensor {
     this.checkInput(x);
     const c = this.numFeatures;
     if (x.shape[1] !== c) throw new ShapeError(`${this.constructor.name}(${c}): input ${formatShape(x.shape)} has ${x.shape[1]} channels, expected ${c}`);
@@ -92,13 +116,15 @@ abstract class BatchNormBase extends Module {
       if (w !== null) scale = mul(scale, w);
       let shift = neg(mul(reshape(runningMean, bshape), scale));
       if (b !== null) shift = add(shift, b);
-      return add(mul(x, scale), shift);
+      const y = add(mul(x, scale), shift);
+      const z = residual === null ? y : add(y, residual);
+      return withRelu ? relu(z) : z;
     }
     const count = x.size / c;
     if (this.training && count <= 1) {
       throw new NervaError(`${this.constructor.name}: expected more than 1 value per channel when training, got input ${formatShape(x.shape)}`);
     }
-    const { out, mean: m, variance: v } = batchNormWithStats(x, this.weight, this.bias, this.eps);
+    const { out, mean: m, variance: v } = batchNormWithStats(x, this.weight, this.bias, this.eps, { residual, relu: withRelu });
     if (this.training && runningMean !== null && runningVar !== null) this.updateRunningStats(m, v, count, runningMean, runningVar);
     return out;
   }

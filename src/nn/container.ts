@@ -1,5 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
+import { BatchNormBase } from './batchnorm.js';
+import { ReLU } from './activation.js';
 import { NervaError } from '../errors.js';
 
 /** Runs its children in order; children are named '0', '1', … like torch.nn.Sequential. */
@@ -28,7 +30,19 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this.children()) y = m.forward(y);
+    const list = this.children();
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i]!, next = list[i + 1];
+      // a batch norm followed by a plain ReLU runs as one fused op (same values and gradients);
+      // not where either forward is replaced (a subclass's, or one watched by summary/featureMaps)
+      if (m instanceof BatchNormBase && m.forward === BatchNormBase.prototype.forward
+        && next instanceof ReLU && next.constructor === ReLU && next.forward === ReLU.prototype.forward) {
+        y = m.callRelu(y);
+        i++;
+      } else {
+        y = m.forward(y);
+      }
+    }
     return y;
   }
 }

@@ -1,5 +1,6 @@
 import { Tensor, denseData } from '../tensor/tensor.js';
 import { allocate, isFloat } from '../tensor/dtype.js';
+import { sameShape } from '../tensor/shape.js';
 import type { BatchNormGeometry, FloatArray } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { record } from '../autograd/tape.js';
@@ -19,12 +20,22 @@ export interface BatchNormResult {
   variance: Tensor;
 }
 
+/** What batchNormWithStats fuses after the normalization: out = relu?(y + residual?). */
+export interface BatchNormEpilogue {
+  /** added to the normalized output (same shape as x), as in a residual block */
+  residual?: Tensor | null;
+  /** relu on the result */
+  relu?: boolean;
+}
+
 /**
  * y = (x − E[x]) / √(Var[x] + eps) · weight + bias, statistics per channel (dim 1) over every other
  * dim, Var biased. x is (N, C, …) float; weight and bias are (C) or null. Differentiable in x,
  * weight and bias. Returns the batch statistics too, for running averages.
+ * `epilogue` (residual add, relu) gives exactly relu(add(y, residual)) and its gradients, in the
+ * same kernel pass: no y to write out and read back for each of them.
  */
-export function batchNormWithStats(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps = 1e-5): BatchNormResult {
+export function batchNormWithStats(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps = 1e-5, epilogue: BatchNormEpilogue = {}): BatchNormResult {
   if (!isFloat(x.dtype)) throw new NervaError(`batchNorm: input must be float32 or float64, got ${x.dtype}`);
   if (x.ndim < 2) throw new ShapeError(`batchNorm: input must be (N, C, …), got ${formatShape(x.shape)}`);
   const c = x.shape[1]!;
@@ -36,6 +47,12 @@ export function batchNormWithStats(x: Tensor, weight: Tensor | null, bias: Tenso
     }
   }
   if (outer * inner === 0) throw new NervaError(`batchNorm: input ${formatShape(x.shape)} has no values per channel`);
+  const residualIn = epilogue.residual ?? null;
+  if (residualIn !== null && !sameShape(residualIn.shape, x.shape)) {
+    throw new ShapeError(`batchNorm: residual ${formatShape(residualIn.shape)} must have the input's shape ${formatShape(x.shape)}`);
+  }
+  const residual = residualIn !== null && residualIn.dtype !== x.dtype ? toType(residualIn, x.dtype) : residualIn;
+  const relu = epilogue.relu === true;
   const w = weight !== null && weight.dtype !== x.dtype ? toType(weight, x.dtype) : weight;
   const b = bias !== null && bias.dtype !== x.dtype ? toType(bias, x.dtype) : bias;
   const g: BatchNormGeometry = { outer, c, inner };
@@ -46,14 +63,21 @@ export function batchNormWithStats(x: Tensor, weight: Tensor | null, bias: Tenso
   const mean = new Tensor(allocate(x.dtype, c), [c]);
   const variance = new Tensor(allocate(x.dtype, c), [c]);
   const invstd = allocate(x.dtype, c) as FloatArray;
-  getBackend().batchNormForward(xd, wd, bd, out.data as FloatArray, mean.data as FloatArray, variance.data as FloatArray, invstd, eps, g);
-  record(out, 'batchNorm', [x, w, b], (gy) => {
+  const fused = residual !== null || relu;
+  const od = out.data as FloatArray;
+  getBackend().batchNormForward(xd, wd, bd, od, mean.data as FloatArray, variance.data as FloatArray, invstd, eps, g,
+    fused ? { residual: residual === null ? null : denseData(residual) as FloatArray, relu } : undefined);
+  const inputs = residual === null ? [x, w, b] : [x, w, b, residual];
+  record(out, fused ? 'batchNormFused' : 'batchNorm', inputs, (gy) => {
     const gyd = (gy.dtype === x.dtype ? denseData(gy) : denseData(toType(gy, x.dtype))) as FloatArray;
     const gx = x.requiresGrad ? new Tensor(allocate(x.dtype, x.size), x.shape) : null;
     const gw = new Tensor(allocate(x.dtype, c), [c]);
     const gb = new Tensor(allocate(x.dtype, c), [c]);
-    getBackend().batchNormBackward(xd, gyd, wd, mean.data as FloatArray, invstd, gx === null ? null : (gx.data as FloatArray), gw.data as FloatArray, gb.data as FloatArray, g);
-    return [gx, w !== null && w.requiresGrad ? gw : null, b !== null && b.requiresGrad ? gb : null];
+    const gr = residual !== null && residual.requiresGrad ? new Tensor(allocate(x.dtype, x.size), x.shape) : null;
+    getBackend().batchNormBackward(xd, gyd, wd, mean.data as FloatArray, invstd, gx === null ? null : (gx.data as FloatArray), gw.data as FloatArray, gb.data as FloatArray, g,
+      fused ? { y: relu ? od : null, gResidual: gr === null ? null : gr.data as FloatArray } : undefined);
+    const grads = [gx, w !== null && w.requiresGrad ? gw : null, b !== null && b.requiresGrad ? gb : null];
+    return residual === null ? grads : [...grads, gr];
   });
   return { out, mean, variance };
 }

@@ -102,3 +102,38 @@ test('BatchNorm gradcheck: train mode (x=[4,3] and [2,3,2,2]) and eval mode, inp
     gradcheck((xx) => bn.call(xx), [x, bn.weight!, bn.bias!]);
   }
 });
+
+test('BatchNorm2d.callRelu equals relu(bn(x) + residual) in train and eval mode; Sequential fuses BatchNorm → ReLU', async () => {
+  const { Sequential, ReLU, Conv2d } = await import('../../src/nn/index.js');
+  const { relu, add } = await import('../../src/ops/elementwise.js');
+  manualSeed(12);
+  const bnA = new BatchNorm2d(3), bnB = new BatchNorm2d(3);
+  bnA.weight!.data.set([1.5, -0.5, 2]); bnB.weight!.data.set([1.5, -0.5, 2]);
+  bnA.bias!.data.set([0.1, 0.2, -0.3]); bnB.bias!.data.set([0.1, 0.2, -0.3]);
+  const x = randn([2, 3, 4, 5]), r = randn([2, 3, 4, 5]);
+  for (const mode of ['train', 'eval'] as const) {
+    bnA[mode](); bnB[mode]();
+    const a = bnA.callRelu(x, r), b = relu(add(bnB.call(x), r));
+    assert.deepEqual(a.toTypedArray(), b.toTypedArray(), mode);
+    assert.deepEqual(bnA.runningMean!.toTypedArray(), bnB.runningMean!.toTypedArray(), `${mode}: running mean`);
+    assert.deepEqual(bnA.callRelu(x).toTypedArray(), relu(bnB.call(x)).toTypedArray(), `${mode}: no residual`);
+  }
+  assert.throws(() => bnA.callRelu(x, randn([2, 3, 4, 1])), /BatchNorm2d\(3\)\.callRelu: residual \[2, 3, 4, 1\] must have the input's shape \[2, 3, 4, 5\]/);
+  // Sequential: the fused pair gives the same output and gradients as running them one by one
+  manualSeed(13);
+  const net = new Sequential(new Conv2d(3, 4, 3, { padding: 1 }), new BatchNorm2d(4), new ReLU(), new Conv2d(4, 2, 1));
+  const xi = randn([2, 3, 6, 6]);
+  const fused = net.call(xi);
+  fused.sum().backward();
+  const gFused = net.parameters().map((p) => p.grad!.toTypedArray());
+  for (const p of net.parameters()) p.grad = null;
+  let y = xi;
+  for (const m of net.children()) y = m.forward(y);
+  y.sum().backward();
+  assert.deepEqual(fused.toTypedArray(), y.toTypedArray());
+  net.parameters().forEach((p, i) => assert.deepEqual(p.grad!.toTypedArray(), gFused[i], `grad ${i}`));
+  // a batch-norm subclass with its own forward is not bypassed
+  class Doubled extends BatchNorm2d { override forward(t: Tensor): Tensor { return super.forward(t).mul(2); } }
+  const seq = new Sequential(new Doubled(3), new ReLU());
+  assert.deepEqual(seq.call(x).toTypedArray(), relu(new Doubled(3).call(x)).toTypedArray());
+});

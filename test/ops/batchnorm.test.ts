@@ -86,3 +86,42 @@ test('batchNorm rejects bad shapes with a message naming them', () => {
   assert.throws(() => batchNorm(nv.randn([2, 3]), nv.ones([4]), null), /weight must have shape \(3\)/);
   assert.throws(() => batchNorm(nv.zeros([2, 3], { dtype: 'int32' }), null, null), /float32 or float64/);
 });
+
+// The fused epilogue: relu(batchNorm(x) + residual) in one op, against the three ops it replaces
+// (values and every gradient, the residual's too, bit for bit on the default backend), and by
+// gradcheck in float64.
+test('batchNorm with a residual and relu equals relu(add(batchNorm, residual)), values and gradients', () => {
+  for (const shape of [[4, 3, 5, 5], [2, 8, 33], [3, 2], [8, 16, 9, 7]]) { // the last one large enough for the wasm kernel
+    const c = shape[1]!;
+    const x0 = nv.randn(shape).detach(), r0 = nv.randn(shape).detach(), w0 = nv.randn([c]).detach(), b0 = nv.randn([c]).detach();
+    const gy = nv.randn(shape);
+    for (const withRes of [true, false]) {
+      const leaves = () => [x0, r0, w0, b0].map((t) => t.clone().detach().requiresGrad_());
+      const [x1, r1, w1, b1] = leaves();
+      const fused = batchNormWithStats(x1!, w1!, b1!, 1e-5, { residual: withRes ? r1! : null, relu: true }).out;
+      fused.backward(gy);
+      const [x2, r2, w2, b2] = leaves();
+      const bn = batchNorm(x2!, w2!, b2!, 1e-5);
+      const separate = nv.relu(withRes ? nv.add(bn, r2!) : bn);
+      separate.backward(gy);
+      const what = `${JSON.stringify(shape)} residual=${withRes}`;
+      assert.deepEqual(fused.toTypedArray(), separate.toTypedArray(), `out ${what}`);
+      assert.deepEqual(x1!.grad!.toTypedArray(), x2!.grad!.toTypedArray(), `grad x ${what}`);
+      assert.deepEqual(w1!.grad!.toTypedArray(), w2!.grad!.toTypedArray(), `grad weight ${what}`);
+      assert.deepEqual(b1!.grad!.toTypedArray(), b2!.grad!.toTypedArray(), `grad bias ${what}`);
+      if (withRes) assert.deepEqual(r1!.grad!.toTypedArray(), r2!.grad!.toTypedArray(), `grad residual ${what}`);
+      else assert.equal(r1!.grad, null);
+    }
+  }
+});
+
+test('batchNorm with a residual and relu passes gradcheck in float64; a residual of the wrong shape is named', () => {
+  const x = nv.randn([3, 4, 2, 3], { dtype: 'float64' }).requiresGrad_();
+  const r = nv.randn([3, 4, 2, 3], { dtype: 'float64' }).requiresGrad_();
+  const w = nv.randn([4], { dtype: 'float64' }).requiresGrad_();
+  const b = nv.randn([4], { dtype: 'float64' }).requiresGrad_();
+  const res = nv.gradcheck((xi, ri, wi, bi) => nv.mul(batchNormWithStats(xi, wi, bi, 1e-5, { residual: ri, relu: true }).out, nv.tanh(xi)), [x, r, w, b]);
+  assert.ok(res.maxAbsError < 1e-6, `max error ${res.maxAbsError}`);
+  assert.throws(() => batchNormWithStats(nv.randn([2, 3, 4]), null, null, 1e-5, { residual: nv.randn([2, 3, 1]) }),
+    /batchNorm: residual \[2, 3, 1\] must have the input's shape \[2, 3, 4\]/);
+});

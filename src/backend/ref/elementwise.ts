@@ -1,4 +1,4 @@
-import type { BatchNormGeometry, BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput, UnaryBackwardOp, UnaryOp } from '../backend.js';
+import type { BatchNormBackwardFusion, BatchNormFusion, BatchNormGeometry, BinaryOp, DataArray, FloatArray, ReduceOp, StridedInput, UnaryBackwardOp, UnaryOp } from '../backend.js';
 
 // Reference elementwise, copy and reduction kernels: the definition of each op's math.
 
@@ -186,6 +186,15 @@ export function softmaxBackward(y: FloatArray, gy: FloatArray, gx: FloatArray, o
 }
 
 export function batchNormForward(x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, y: FloatArray,
+  mean: FloatArray, varOut: FloatArray, invstd: FloatArray, eps: number, g: BatchNormGeometry, fuse?: BatchNormFusion): void {
+  batchNormOnly(x, weight, bias, y, mean, varOut, invstd, eps, g);
+  // the fusion is, by definition, the separate ops on the stored output
+  const r = fuse?.residual ?? null;
+  if (r !== null) for (let i = 0; i < y.length; i++) y[i] = y[i]! + r[i]!;
+  if (fuse?.relu === true) unary('relu', y, y);
+}
+
+function batchNormOnly(x: FloatArray, weight: FloatArray | null, bias: FloatArray | null, y: FloatArray,
   mean: FloatArray, varOut: FloatArray, invstd: FloatArray, eps: number, g: BatchNormGeometry): void {
   const { outer, c, inner } = g;
   const count = outer * inner;
@@ -217,6 +226,17 @@ export function batchNormForward(x: FloatArray, weight: FloatArray | null, bias:
 }
 
 export function batchNormBackward(x: FloatArray, gy: FloatArray, weight: FloatArray | null, mean: FloatArray, invstd: FloatArray,
+  gx: FloatArray | null, gWeight: FloatArray, gBias: FloatArray, g: BatchNormGeometry, fuse?: BatchNormBackwardFusion): void {
+  let gIn = gy;
+  if (fuse !== undefined && fuse.y !== null) {
+    gIn = gy instanceof Float32Array ? new Float32Array(gy.length) : new Float64Array(gy.length);
+    unaryBackward('relu', fuse.y, fuse.y, gy, gIn);
+  }
+  fuse?.gResidual?.set(gIn);
+  batchNormBackwardOnly(x, gIn, weight, mean, invstd, gx, gWeight, gBias, g);
+}
+
+function batchNormBackwardOnly(x: FloatArray, gy: FloatArray, weight: FloatArray | null, mean: FloatArray, invstd: FloatArray,
   gx: FloatArray | null, gWeight: FloatArray, gBias: FloatArray, g: BatchNormGeometry): void {
   const { outer, c, inner } = g;
   const count = outer * inner;
