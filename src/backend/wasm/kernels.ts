@@ -443,6 +443,7 @@ export function conv2dBackward(x: FloatArray, weight: FloatArray, gy: FloatArray
   carry = { present: new Map(), prefetch: xLen > 0 ? { src: x as Float32Array, len: xLen } : null, deferOut: gx as Float32Array, meanwhile: [], end: 0 };
   try {
     conv2dBackwardInput(gy, weight, gx, g);
+    carry.prefetch = null; // not placed (an empty gx): the weight gradient copies x in itself
     rt.wsFloor = carry.end;
     conv2dBackwardWeight(x, gy, gw, g);
     takeMeanwhile()?.(); // gx, when the weight gradient ran no job (an empty gw)

@@ -57,21 +57,33 @@ export function recurrenceForward(g: RecurrenceGeometry, gx: Float32Array, w: Fl
   if (pPacked !== 0) rt.run(Kind.RNN_PACK, slices * gates(g), [H, slices, pW, pPacked, gates(g), 0], wsStride, parallel);
   const args = [B, H, T, g.reverse ? 1 : 0, pLens, slices, pW, pH, pC, pActs, pAux, 0, pGx, pB, pY, pPacked];
   const kind = lstm ? Kind.LSTM_FWD : Kind.GRU_FWD;
+  // While the last step runs, the main thread copies out the saved rows no step writes any more
+  // (hAll/cAll rows 0…T−1, acts/tc rows 0…T−2, all step-indexed; the workers compute meanwhile).
+  const training = saved.inferenceOnly !== true;
+  const earlyRows = (): void => {
+    copyOut(rt, pH, saved.hAll, T * BH);
+    if (lstm) copyOut(rt, pC, saved.cAll!, T * BH);
+    copyOut(rt, pActs, saved.acts, (T - 1) * B * G);
+    copyOut(rt, pAux, saved.aux, (T - 1) * BH);
+  };
   for (let s = 0; s < T; s++) {
     args[11] = s;
-    rt.run(kind, slices, args, wsStride, parallel);
+    rt.run(kind, slices, args, wsStride, parallel, training && s === T - 1 ? earlyRows : undefined);
   }
   copyOut(rt, pY, y, T * BH);
-  if (saved.inferenceOnly === true) {
+  if (!training) {
     // the final state only, into the output's rows T (h) and T + 1 (c)
     y.set(rt.f32.subarray((pH >> 2) + T * BH, (pH >> 2) + (T + 1) * BH), T * BH);
     if (lstm) y.set(rt.f32.subarray((pC >> 2) + T * BH, (pC >> 2) + (T + 1) * BH), (T + 1) * BH);
     return true;
   }
-  copyOut(rt, pH, saved.hAll, (T + 1) * BH);
-  if (lstm) copyOut(rt, pC, saved.cAll!, (T + 1) * BH);
-  copyOut(rt, pActs, saved.acts, T * B * G);
-  copyOut(rt, pAux, saved.aux, T * BH);
+  // the rows the last step wrote
+  const rowOut = (p: number, dst: Float32Array, row: number, len: number): void =>
+    dst.set(rt.f32.subarray((p >> 2) + row * len, (p >> 2) + (row + 1) * len), row * len);
+  rowOut(pH, saved.hAll, T, BH);
+  if (lstm) rowOut(pC, saved.cAll!, T, BH);
+  rowOut(pActs, saved.acts, T - 1, B * G);
+  rowOut(pAux, saved.aux, T - 1, BH);
   return true;
 }
 
@@ -129,15 +141,20 @@ export function recurrenceBackward(g: RecurrenceGeometry, w: Float32Array, gOut:
     args[12] = s + 1 < T ? s + 1 : -1; // …after finishing step s + 1's path through W_hh
     rt.run(kind, slices, args, wsStride, parallel);
   }
-  copyOut(rt, pDgx, dgx, T * B * G);
-  copyOut(rt, pDh, dh, BH);
-  if (lstm) copyOut(rt, pDc, dc!, BH);
+  // dgx, dh, dc are final: copied out while the dW job runs (it reads dgh and hAll only)
+  const results = (): void => {
+    copyOut(rt, pDgx, dgx, T * B * G);
+    copyOut(rt, pDh, dh, BH);
+    if (lstm) copyOut(rt, pDc, dc!, BH);
+  };
   const gemmParallel = rt.getNumThreads() > 1 && 2 * G * H * T * B >= 3e6;
   if (dW !== null) {
     // dW (G·H, H) = dghᵀ (G·H, T·B) · hAll[0:T] (T·B, H); split the rows across threads
     const splitM = gemmParallel ? Math.max(1, Math.min(rt.getNumThreads(), Math.ceil(G / 24))) : 1;
-    rt.run(Kind.GEMM, splitM, [G, H, T * B, pDgh, 1, G, 0, pH, H, 1, 0, pDW, H, G * H, 0, splitM, 1], gemmStride, gemmParallel);
+    rt.run(Kind.GEMM, splitM, [G, H, T * B, pDgh, 1, G, 0, pH, H, 1, 0, pDW, H, G * H, 0, splitM, 1], gemmStride, gemmParallel, results);
     copyOut(rt, pDW, dW, G * H);
+  } else {
+    results();
   }
   if (dB !== null) {
     // dB (1, G·H) = ones (1, T·B) · dgh (T·B, G·H)
