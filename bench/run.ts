@@ -10,8 +10,8 @@
  * n = 128…1024 (GFLOP/s and fraction of the per-thread peak × threads); conv2d 32×64×56×56 ⋆ 64×3×3
  * pad 1 forward (and backward-input / backward-weight, Nerva only); model workloads from
  * bench/models.ts (LeNet-5, ResNet-18, VGG-16, char-LSTM); then 2 threads ÷ 1 thread with calls
- * alternating for SGEMM 1024, ResNet-18 training and the peak loop itself (bench/host.ts: what the
- * host allowed in those minutes).
+ * alternating for SGEMM 1024 and ResNet-18 training, each pair followed by one of the peak loop
+ * itself (bench/host.ts: what the host allowed in those minutes).
  * --peers DIR runs the peer scripts of /work/shared/peers (copied to a writable DIR, `npm ci` done
  * there) for the same workloads and thread counts, and prints every ratio. Rows (JSON lines, the
  * schema of peers/report.mjs) go to --out (default $TMPDIR/nerva-bench).
@@ -27,7 +27,7 @@ import { compileKernelVariant } from '../src/backend/wasm/module.js';
 import { MAX_PAGES } from '../src/backend/wasm/kernels_data.js';
 import type { Conv2dGeometry } from '../src/backend/backend.js';
 import { modelWorkloads } from './models.js';
-import { peakScalingPairs } from './host.js';
+import { PeakPairs } from './host.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -167,7 +167,17 @@ for (const T of THREADS) {
 // alternate, and the figure is the median of the pairs' ratios.
 const TMAX = THREADS[THREADS.length - 1]!;
 if (THREADS.includes(1) && TMAX > 1) {
-  const pairs = async (fn: () => void, n: number, inner: number, warmup: number): Promise<{ ratio: number; lo: number; hi: number; n: number }> => {
+  type Pairs = { ratio: number; lo: number; hi: number; n: number };
+  const summary = (xs: number[]): Pairs => {
+    const s = [...xs].sort((a, b) => a - b);
+    return { ratio: s[s.length >> 1]!, lo: s[0]!, hi: s[s.length - 1]!, n: s.length };
+  };
+  // The host's ceiling in the same minutes: one pair of the SIMD peak loop after each pair of calls
+  // (bench/host.ts).
+  const peakModule = ONLY.has('peak') ? compileKernelVariant(info.variant as 'simd128' | 'relaxed-simd') : undefined;
+  const peak = peakModule === undefined ? undefined : new PeakPairs(peakModule, TMAX);
+  await peak?.start();
+  const pairs = async (fn: () => void, n: number, inner: number, warmup: number): Promise<{ calls: Pairs; peak: Pairs | null }> => {
     const time = (T: number): number => {
       setNumThreads(T);
       const t0 = performance.now();
@@ -176,38 +186,33 @@ if (THREADS.includes(1) && TMAX > 1) {
     };
     await waitQuiet();
     for (let i = 0; i < warmup; i++) { time(1); time(TMAX); }
-    const ratios: number[] = [];
+    const ratios: number[] = [], peaks: number[] = [];
     for (let i = 0; i < n; i++) {
       const t1 = time(1), tT = time(TMAX);
       ratios.push(t1 / tT);
+      if (peak !== undefined) peaks.push(peak.pair());
     }
-    ratios.sort((a, b) => a - b);
-    return { ratio: ratios[ratios.length >> 1]!, lo: ratios[0]!, hi: ratios[ratios.length - 1]!, n };
+    return { calls: summary(ratios), peak: peaks.length ? summary(peaks) : null };
   };
-  const scalingRow = (workload: string, r: { ratio: number; lo: number; hi: number; n: number }, what = 'calls alternating'): void => {
+  const scalingRow = (workload: string, r: Pairs, what: string): void => {
     emit({ peer: PEER, threads: TMAX, workload, metric: 'ratio', value: +r.ratio.toFixed(3), n: r.n,
       note: `${TMAX} threads ÷ 1 thread, ${what}; pairs ${r.lo.toFixed(2)}–${r.hi.toFixed(2)}` });
     log(`scaling ${workload}: ${r.ratio.toFixed(2)}× (pairs ${r.lo.toFixed(2)}–${r.hi.toFixed(2)})`);
   };
-  // The host's ceiling in the same minutes: the peak loop before and after the two workloads.
-  const peakModule = ONLY.has('peak') ? compileKernelVariant(info.variant as 'simd128' | 'relaxed-simd') : undefined;
-  const peakRatios: number[] = [];
-  if (peakModule !== undefined) peakRatios.push(...await peakScalingPairs(peakModule, TMAX, 8));
+  const rows = (name: string, r: { calls: Pairs; peak: Pairs | null }): void => {
+    scalingRow(`scaling_${name}`, r.calls, 'calls alternating');
+    if (r.peak !== null) scalingRow(`scaling_peak_${name}`, r.peak, `the SIMD peak loop, one pair after each pair of ${name}: the host's ceiling in those minutes`);
+  };
   if (ONLY.has('sgemm')) {
     const n = 1024, a = rand(n * n), b = rand(n * n), c = new Float32Array(n * n);
     const p = { batch: 1, m: n, n, k: n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
-    scalingRow('scaling_sgemm_1024', await pairs(() => wasmBackend.matmul(a, b, c, p), 15, 3, 2));
+    rows('sgemm_1024', await pairs(() => wasmBackend.matmul(a, b, c, p), 15, 3, 2));
   }
   if (ONLY.has('models')) {
     const w = modelWorkloads().find((m) => m.workload === 'resnet18_train')!;
-    scalingRow('scaling_resnet18_train', await pairs(w.setup(), 7, 1, 1));
+    rows('resnet18_train', await pairs(w.setup(), 7, 1, 1));
   }
-  if (peakModule !== undefined) {
-    peakRatios.push(...await peakScalingPairs(peakModule, TMAX, 8));
-    peakRatios.sort((a, b) => a - b);
-    scalingRow('scaling_peak', { ratio: peakRatios[peakRatios.length >> 1]!, lo: peakRatios[0]!, hi: peakRatios[peakRatios.length - 1]!, n: peakRatios.length },
-      'the SIMD peak loop alternating, before and after the rows above: the host\'s ceiling');
-  }
+  await peak?.stop();
 }
 setNumThreads(TMAX);
 
