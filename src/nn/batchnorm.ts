@@ -86,15 +86,15 @@ export abstract class BatchNormBase extends Module {
    * relu(this.call(x) + residual) (residual optional, x's shape), with the same values and
    * gradients as composing them; while batch statistics are in use, in the normalization's own
    * kernel pass (the output is not written out and read back by an add and a relu). ResNet blocks
-   * and Sequential(…, BatchNorm, ReLU, …) use it. A forward replaced on the instance (summary,
-   * extractFeatures and featureMaps watch a layer that way) is called instead, and the add and
-   * relu composed after it, so that what it sees is unchanged.
+   * and Sequential(…, BatchNorm, ReLU, …) use it. A forward replaced by a subclass or on the
+   * instance (summary, extractFeatures and featureMaps watch a layer that way) is called instead,
+   * and the add and relu composed after it, so that what it does and sees is unchanged.
    */
   callRelu(x: Tensor, residual: Tensor | null = null): Tensor {
     if (residual !== null && !sameShape(residual.shape, x.shape)) {
       throw new ShapeError(`${this.constructor.name}(${this.numFeatures}).callRelu: residual ${formatShape(residual.shape)} must have the input's shape ${formatShape(x.shape)}`);
     }
-    if (Object.prototype.hasOwnProperty.call(this, 'forward')) {
+    if (this.forward !== BatchNormBase.prototype.forward) {
       const y = this.forward(x);
       return relu(residual === null ? y : add(y, residual));
     }

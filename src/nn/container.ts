@@ -34,9 +34,9 @@ export class Sequential extends Module {
     for (let i = 0; i < list.length; i++) {
       const m = list[i]!, next = list[i + 1];
       // a batch norm followed by a plain ReLU runs as one fused op (same values and gradients);
-      // not where either forward is replaced (a subclass's, or one watched by summary/featureMaps)
-      if (m instanceof BatchNormBase && m.forward === BatchNormBase.prototype.forward
-        && next instanceof ReLU && next.constructor === ReLU && next.forward === ReLU.prototype.forward) {
+      // callRelu composes instead where the batch norm's forward is replaced, and a ReLU subclass or
+      // a watched ReLU (summary, featureMaps) runs as itself
+      if (m instanceof BatchNormBase && next instanceof ReLU && next.constructor === ReLU && next.forward === ReLU.prototype.forward) {
         y = m.callRelu(y);
         i++;
       } else {

@@ -137,3 +137,18 @@ test('BatchNorm2d.callRelu equals relu(bn(x) + residual) in train and eval mode;
   const seq = new Sequential(new Doubled(3), new ReLU());
   assert.deepEqual(seq.call(x).toTypedArray(), relu(new Doubled(3).call(x)).toTypedArray());
 });
+
+test('BatchNorm2d.callRelu on a subclass with its own forward, or a watched instance, composes after that forward', () => {
+  manualSeed(14);
+  const x = randn([2, 3, 4, 4]);
+  class Shifted extends BatchNorm2d { override forward(t: Tensor): Tensor { return super.forward(t).sub(0.5); } }
+  const a = new Shifted(3), b = new Shifted(3);
+  assert.deepEqual(a.callRelu(x).toTypedArray(), b.call(x).relu().toTypedArray());
+  const watched = new BatchNorm2d(3);
+  let seen: Tensor | null = null;
+  const own = watched.forward.bind(watched);
+  watched.forward = (t: Tensor): Tensor => (seen = own(t));
+  const y = watched.callRelu(x);
+  assert.ok(seen !== null, 'the replaced forward ran');
+  assert.deepEqual(y.toTypedArray(), (seen as Tensor).relu().toTypedArray());
+});
