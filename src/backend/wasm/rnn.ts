@@ -78,12 +78,10 @@ export function recurrenceForward(g: RecurrenceGeometry, gx: Float32Array, w: Fl
     return true;
   }
   // the rows the last step wrote
-  const rowOut = (p: number, dst: Float32Array, row: number, len: number): void =>
-    dst.set(rt.f32.subarray((p >> 2) + row * len, (p >> 2) + (row + 1) * len), row * len);
-  rowOut(pH, saved.hAll, T, BH);
-  if (lstm) rowOut(pC, saved.cAll!, T, BH);
-  rowOut(pActs, saved.acts, T - 1, B * G);
-  rowOut(pAux, saved.aux, T - 1, BH);
+  copyOut(rt, pH + T * BH * 4, saved.hAll.subarray(T * BH), BH);
+  if (lstm) copyOut(rt, pC + T * BH * 4, saved.cAll!.subarray(T * BH), BH);
+  copyOut(rt, pActs + (T - 1) * B * G * 4, saved.acts.subarray((T - 1) * B * G), B * G);
+  copyOut(rt, pAux + (T - 1) * BH * 4, saved.aux.subarray((T - 1) * BH), BH);
   return true;
 }
 
