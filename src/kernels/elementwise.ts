@@ -2,6 +2,7 @@
 // Single-threaded: src/backend/wasm/elementwise.ts calls these exports directly. The math is that of
 // src/backend/ref/elementwise.ts (the specification); the notes say where float32 differs.
 import { expf1, expv } from './math';
+import { reluBits1, reluBits4, reluGrad1, reluGrad4 } from './simd';
 
 /** Columns per block of sumLeading_f32: 512 f64 accumulators (4 KiB) stay in L1. */
 // @ts-ignore: decorator
@@ -197,27 +198,24 @@ export function relu_f32(x: usize, out: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const v = v128.load(x + o);
-    v128.store(out + o, v128.andnot(v, i32x4.shr_s(v, 31)));
+    v128.store(out + o, reluBits4(v128.load(x + o)));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    const v = load<i32>(x + o);
-    store<i32>(out + o, v & ~(v >> 31));
+    store<f32>(out + o, reluBits1(load<f32>(x + o)));
   }
 }
 
 /** gx = gy · 1[x > 0] as a product (a NaN or ±∞ gradient times 0 stays NaN, as in ref). gx may alias gy. */
 export function reluBackward_f32(x: usize, gy: usize, gx: usize, n: i32): void {
-  const onev = f32x4.splat(1);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(gx + o, f32x4.mul(v128.load(gy + o), v128.and(f32x4.gt(v128.load(x + o), f32x4.splat(0)), onev)));
+    v128.store(gx + o, reluGrad4(v128.load(gy + o), v128.load(x + o)));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    store<f32>(gx + o, load<f32>(gy + o) * (load<f32>(x + o) > 0 ? <f32>1 : <f32>0));
+    store<f32>(gx + o, reluGrad1(load<f32>(gy + o), load<f32>(x + o)));
   }
 }
 

@@ -4,6 +4,8 @@
 // The mean's sum runs in f64 lanes; the other sums in four f32 lanes per row, added into f64 totals
 // per row, so a channel of 10⁵ elements keeps the reference's accuracy.
 
+import { reluBits1, reluBits4, reluGrad1, reluGrad4 } from './simd';
+
 // @ts-ignore: decorator
 @inline function sumRow(p: usize, n: i32): f64 {
   // f64 lanes: the mean's sum must not round (x ≈ 1000 with σ ≈ 0.01 is a real activation pattern)
@@ -39,20 +41,18 @@
   return s;
 }
 
-/** The fused epilogue: y (+ residual, when res ≠ 0) and then relu (when relu ≠ 0) on the bits, as
- * relu_f32: a set sign bit clears the word. */
+/** The fused epilogue: y (+ residual, when res ≠ 0) and then relu (when relu ≠ 0), with relu_f32's
+ * bits. */
 // @ts-ignore: decorator
 @inline function epilogue4(v: v128, res: usize, q: usize, relu: i32): v128 {
   if (res != 0) v = f32x4.add(v, v128.load(res + q));
-  return relu != 0 ? v128.andnot(v, i32x4.shr_s(v, 31)) : v;
+  return relu != 0 ? reluBits4(v) : v;
 }
 
 // @ts-ignore: decorator
 @inline function epilogue1(v: f32, res: usize, q: usize, relu: i32): f32 {
   if (res != 0) v += load<f32>(res + q);
-  if (relu == 0) return v;
-  const b = reinterpret<i32>(v);
-  return reinterpret<f32>(b & ~(b >> 31));
+  return relu != 0 ? reluBits1(v) : v;
 }
 
 /** y = relu?((x − mean)·scale + shift + residual?): `res` (0 = none) is read at y's offsets;
@@ -95,18 +95,17 @@ export function batchNormForward(
   }
 }
 
-/** gy·1[y > 0] as a product (a NaN or ±∞ gradient times 0 stays NaN, as reluBackward_f32), or gy
- * when ym = 0 (no relu). */
+/** gy·1[y > 0] as reluBackward_f32 computes it, or gy when ym = 0 (no relu). */
 // @ts-ignore: decorator
 @inline function masked4(gp: usize, ym: usize, q: usize): v128 {
   const d = v128.load(gp + q);
-  return ym == 0 ? d : f32x4.mul(d, v128.and(f32x4.gt(v128.load(ym + q), f32x4.splat(0)), f32x4.splat(1)));
+  return ym == 0 ? d : reluGrad4(d, v128.load(ym + q));
 }
 
 // @ts-ignore: decorator
 @inline function masked1(gp: usize, ym: usize, q: usize): f32 {
   const d = load<f32>(gp + q);
-  return ym == 0 ? d : d * (load<f32>(ym + q) > 0 ? <f32>1 : <f32>0);
+  return ym == 0 ? d : reluGrad1(d, load<f32>(ym + q));
 }
 
 /** gWeight = Σ gy·x̂, gBias = Σ gy, gx = k·(gy − Σgy/M − x̂·Σ(gy·x̂)/M) with k = γ·invstd (gx = 0

@@ -13,6 +13,31 @@
   }
 }
 
+/** relu on the bits, four lanes: a set sign bit clears the word (→ +0; a NaN with a clear sign
+ * stays NaN). relu_f32 and batch norm's fused epilogue share it, so they give the same bits. */
+// @ts-ignore: decorator
+@inline export function reluBits4(v: v128): v128 {
+  return v128.andnot(v, i32x4.shr_s(v, 31));
+}
+
+// @ts-ignore: decorator
+@inline export function reluBits1(v: f32): f32 {
+  const b = reinterpret<i32>(v);
+  return reinterpret<f32>(b & ~(b >> 31));
+}
+
+/** relu's gradient gy · 1[x > 0] as a product (a NaN or ±∞ gradient times 0 stays NaN, as ref's),
+ * four lanes; reluBackward_f32 and batch norm's fused backward share it. */
+// @ts-ignore: decorator
+@inline export function reluGrad4(gy: v128, x: v128): v128 {
+  return f32x4.mul(gy, v128.and(f32x4.gt(x, f32x4.splat(0)), f32x4.splat(1)));
+}
+
+// @ts-ignore: decorator
+@inline export function reluGrad1(gy: f32, x: f32): f32 {
+  return gy * (x > 0 ? <f32>1 : <f32>0);
+}
+
 /** dst[0..len) = 0 (f32 elements). */
 export function zeroF32(dst: usize, len: i32): void {
   memory.fill(dst, 0, <usize>len << 2);
