@@ -33,6 +33,11 @@ export class Embedding extends Module {
 
   resetParameters(): void {
     normal_(this.weight);
+    this.resetPaddingRow();
+  }
+
+  /** Zeros the padding id's row (after a custom initialization of `weight`). */
+  resetPaddingRow(): void {
     if (this.paddingIdx !== null) this.weight.data.fill(0, this.paddingIdx * this.embeddingDim, (this.paddingIdx + 1) * this.embeddingDim);
   }
 

@@ -13,3 +13,4 @@ export { summary, summarize, type SummaryRow, type SummaryResult, type SummaryOp
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { RNNCell, LSTMCell, GRUCell, cellStep, cellStepReference, type RNNCellOptions, type CellOptions, type CellWeights } from './rnn_cells.js';
 export { RNNBase, RNN, LSTM, GRU, type RNNBaseOptions, type RNNOptions, type RecurrentInput, type RecurrentOutput } from './rnn.js';
+export { Attention, DotAttention, GeneralAttention, AdditiveAttention, createAttention, ATTENTION_SCORES, type AttentionResult, type AttentionScore } from './attention.js';

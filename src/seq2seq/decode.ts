@@ -1,0 +1,213 @@
+import { Tensor } from '../tensor/tensor.js';
+import { Generator } from '../tensor/random.js';
+import { noGrad } from '../autograd/grad_mode.js';
+import { indexSelect, reshape } from '../ops/index.js';
+import { logSoftmax } from '../functional/activation.js';
+import type { DecoderState, Memory, Seq2Seq } from '../models/seq2seq.js';
+import { sampleFromLogits } from '../lm/neural/sample.js';
+import { BOS, EOS, PAD, UNK } from '../seq/symbols.js';
+import { checkOptions } from '../options.js';
+import { NervaError } from '../errors.js';
+
+/**
+ * Decoding a batch of sources: greedy, sampled (temperature, top-k) or beam search. Every decode
+ * ends: a hypothesis stops at </s> or at its input's maximum length (`maxLengths`, derived from the
+ * source length by `maxTargetLength`), whichever comes first.
+ */
+export interface Hypothesis {
+  /** target ids, without <s> and </s> */
+  ids: number[];
+  /** Σ log p of the chosen tokens (and of </s> when it ended with one) */
+  logProb: number;
+  /** the score hypotheses are ranked by: logProb / length^lengthPenalty (beam search), logProb otherwise */
+  score: number;
+  /** true when it stopped at the maximum length without </s> */
+  truncated: boolean;
+  /** attention weights, one row of S source positions per output step (when asked for) */
+  attention?: Float32Array[];
+}
+
+export interface DecodeInput {
+  /** (B, S) int32 source ids */
+  src: Tensor;
+  srcLengths: ArrayLike<number>;
+  /** the longest output of each source, in tokens (without </s>) */
+  maxLengths: ArrayLike<number>;
+}
+
+export interface SearchOptions {
+  /** 'greedy' (default), 'sample' or 'beam' */
+  method?: 'greedy' | 'sample' | 'beam';
+  /** beam width (default 5) */
+  beam?: number;
+  /** hypotheses returned per input (default 1; at most the beam width) */
+  nBest?: number;
+  /** α in score = log p / length^α (default 1; 0 = raw log-probability) */
+  lengthPenalty?: number;
+  /** sampling: temperature (default 1) and top-k (default 0 = all) */
+  temperature?: number;
+  topK?: number;
+  generator?: Generator;
+  /** keep every step's attention weights */
+  attention?: boolean;
+}
+const SEARCH_KEYS = ['method', 'beam', 'nBest', 'lengthPenalty', 'temperature', 'topK', 'generator', 'attention'];
+
+/** The longest output allowed for a source of `srcLength` symbols: ratio·length + 5, at most `cap`. */
+export function maxTargetLength(srcLength: number, ratio: number, cap = 512): number {
+  return Math.min(cap, Math.ceil(ratio * srcLength) + 5);
+}
+
+/** Decodes every source of the batch; returns n-best lists (best first), one per source. */
+export function decode(model: Seq2Seq, input: DecodeInput, options: SearchOptions = {}): Hypothesis[][] {
+  checkOptions('decode', options, SEARCH_KEYS);
+  const method = options.method ?? 'greedy';
+  const B = input.src.shape[0]!;
+  if (input.maxLengths.length !== B) throw new NervaError(`decode: ${input.maxLengths.length} maximum lengths for a batch of ${B}`);
+  for (let b = 0; b < B; b++) if (!(Number.isInteger(input.maxLengths[b]) && input.maxLengths[b]! >= 1)) throw new NervaError(`decode: maximum length ${input.maxLengths[b]} of input ${b} must be an integer >= 1`);
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => {
+      if (method === 'beam') return beamSearch(model, input, options);
+      if (method === 'greedy' || method === 'sample') return stepwise(model, input, method, options).map((h) => [h]);
+      throw new NervaError(`decode: unknown method '${String(method)}' (expected greedy, sample or beam)`);
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/** One decoder step for R rows: log-probabilities (R, V), the new state and the weights (R, S). */
+function step(model: Seq2Seq, prev: Int32Array, state: DecoderState, memory: Memory): { logp: Float32Array | Float64Array; state: DecoderState; weights: Float32Array | Float64Array } {
+  const r = model.decoder.run(new Tensor(prev, [prev.length, 1]), state, memory);
+  const V = r.logits.shape[2]!;
+  const logp = logSoftmax(reshape(r.logits, [prev.length, V]), 1).toTypedArray() as Float32Array;
+  return { logp, state: r.state, weights: r.weights.toTypedArray() as Float32Array };
+}
+
+/** Never produced: padding, <s>, and <unk> (an output symbol the vocabulary cannot name). */
+const BANNED = [PAD, BOS, UNK];
+
+function stepwise(model: Seq2Seq, input: DecodeInput, method: 'greedy' | 'sample', o: SearchOptions): Hypothesis[] {
+  const B = input.src.shape[0]!;
+  const S = input.src.shape[1]!;
+  const gen = o.generator ?? new Generator();
+  const sampleOptions = { temperature: o.temperature ?? 1, topK: o.topK ?? 0 };
+  const enc = model.encode(input.src, input.srcLengths);
+  let state = enc.state;
+  const hyps: Hypothesis[] = Array.from({ length: B }, () => ({ ids: [], logProb: 0, score: 0, truncated: false, attention: o.attention ? [] : undefined }));
+  const done = new Uint8Array(B);
+  let prev = new Int32Array(B).fill(BOS);
+  const longest = Math.max(...Array.from(input.maxLengths));
+  for (let t = 0; t <= longest && done.some((d) => d === 0); t++) {
+    const r = step(model, prev, state, enc.memory);
+    state = r.state;
+    const V = r.logp.length / B;
+    prev = new Int32Array(B).fill(EOS);
+    for (let b = 0; b < B; b++) {
+      if (done[b]) continue;
+      const row = r.logp.subarray(b * V, (b + 1) * V);
+      const h = hyps[b]!;
+      // At the length limit only </s> may follow.
+      const id = t >= input.maxLengths[b]! ? EOS : method === 'greedy' ? argmaxBanned(row) : sampleFromLogits(row, sampleOptions, gen, BANNED);
+      h.attention?.push(Float32Array.from(r.weights.subarray(b * S, (b + 1) * S)));
+      if (id === EOS) {
+        done[b] = 1;
+        if (t >= input.maxLengths[b]!) {
+          h.truncated = true;
+          h.attention?.pop();
+        } else h.logProb += row[EOS]!;
+      } else {
+        h.ids.push(id);
+        h.logProb += row[id]!;
+        prev[b] = id;
+      }
+    }
+  }
+  for (const h of hyps) h.score = h.logProb;
+  return hyps;
+}
+
+function argmaxBanned(row: ArrayLike<number>): number {
+  let best = -1;
+  for (let v = 0; v < row.length; v++) if (!BANNED.includes(v) && (best < 0 || row[v]! > row[best]!)) best = v;
+  return best;
+}
+
+interface Beam {
+  ids: number[];
+  logProb: number;
+  attention?: Float32Array[];
+}
+
+/**
+ * Beam search for B sources at once: B·K rows go through the decoder each step. Each source keeps
+ * its K best live prefixes; a prefix that ends with </s> becomes a finished hypothesis, scored
+ * logProb / length^α; a source is done when it has K finished hypotheses or reaches its maximum
+ * length (live prefixes are then kept as truncated hypotheses). Returns the nBest best finished.
+ */
+function beamSearch(model: Seq2Seq, input: DecodeInput, o: SearchOptions): Hypothesis[][] {
+  const K = o.beam ?? 5;
+  const nBest = o.nBest ?? 1;
+  const alpha = o.lengthPenalty ?? 1;
+  if (!Number.isInteger(K) || K < 1) throw new NervaError(`decode: beam width must be an integer >= 1, got ${K}`);
+  if (!Number.isInteger(nBest) || nBest < 1 || nBest > K) throw new NervaError(`decode: nBest must be an integer in [1, beam = ${K}], got ${nBest}`);
+  if (!(alpha >= 0)) throw new NervaError(`decode: lengthPenalty must be >= 0, got ${alpha}`);
+  const B = input.src.shape[0]!;
+  const S = input.src.shape[1]!;
+  const enc = model.encode(input.src, input.srcLengths);
+  // Every source's memory and state repeated K times: row b·K + k is beam k of source b.
+  const repeat = new Int32Array(B * K);
+  for (let i = 0; i < B * K; i++) repeat[i] = Math.floor(i / K);
+  const rep = new Tensor(repeat, [B * K]);
+  const memory: Memory = { outputs: indexSelect(enc.memory.outputs, 0, rep), mask: indexSelect(enc.memory.mask, 0, rep) };
+  const select = (s: DecoderState, rows: Tensor): DecoderState => (s.c === undefined ? { h: indexSelect(s.h, 1, rows) } : { h: indexSelect(s.h, 1, rows), c: indexSelect(s.c, 1, rows) });
+  let state = select(enc.state, rep);
+  const norm = (logProb: number, length: number): number => logProb / Math.pow(Math.max(1, length), alpha);
+  let beams: Beam[][] = Array.from({ length: B }, () => [{ ids: [], logProb: 0, attention: o.attention ? [] : undefined }]);
+  const finished: Hypothesis[][] = Array.from({ length: B }, () => []);
+  const done = new Uint8Array(B);
+  const longest = Math.max(...Array.from(input.maxLengths));
+  for (let t = 0; t <= longest && done.some((d) => d === 0); t++) {
+    const prev = new Int32Array(B * K).fill(EOS);
+    for (let b = 0; b < B; b++) beams[b]!.forEach((beam, k) => (prev[b * K + k] = beam.ids.length === 0 ? BOS : beam.ids[beam.ids.length - 1]!));
+    const r = step(model, prev, state, memory);
+    const V = r.logp.length / (B * K);
+    const parents = new Int32Array(B * K);
+    const next: Beam[][] = [];
+    for (let b = 0; b < B; b++) {
+      next.push([]);
+      if (done[b]) continue;
+      const atLimit = t >= input.maxLengths[b]!;
+      // Candidates: every live beam × every allowed token, best first.
+      const cands: { k: number; v: number; logProb: number }[] = [];
+      beams[b]!.forEach((beam, k) => {
+        const row = b * K + k;
+        if (atLimit) cands.push({ k, v: EOS, logProb: beam.logProb });
+        else for (let v = 0; v < V; v++) if (!BANNED.includes(v)) cands.push({ k, v, logProb: beam.logProb + r.logp[row * V + v]! });
+      });
+      cands.sort((x, y) => y.logProb - x.logProb);
+      for (const c of cands) {
+        const parent = beams[b]![c.k]!;
+        const attention = parent.attention && [...parent.attention, Float32Array.from(r.weights.subarray((b * K + c.k) * S, (b * K + c.k + 1) * S))];
+        if (c.v === EOS) {
+          if (atLimit) attention?.pop();
+          const length = parent.ids.length + (atLimit ? 0 : 1);
+          finished[b]!.push({ ids: parent.ids, logProb: c.logProb, score: norm(c.logProb, length), truncated: atLimit, attention });
+        } else if (next[b]!.length < K) {
+          parents[b * K + next[b]!.length] = b * K + c.k;
+          next[b]!.push({ ids: [...parent.ids, c.v], logProb: c.logProb, attention });
+        }
+        // Past K live beams the rest are worse than all of them (at the limit, every beam finishes).
+        if (!atLimit && (finished[b]!.length >= K || next[b]!.length >= K)) break;
+      }
+      if (finished[b]!.length >= K || atLimit || next[b]!.length === 0) done[b] = 1;
+      // Rows of empty beam slots copy beam 0 (their outputs are never read).
+      for (let k = next[b]!.length; k < K; k++) parents[b * K + k] = b * K;
+    }
+    beams = next;
+    state = select(r.state, new Tensor(parents, [B * K]));
+  }
+  return finished.map((f) => f.sort((x, y) => y.score - x.score).slice(0, nBest));
+}
