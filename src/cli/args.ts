@@ -6,7 +6,7 @@ import { NervaError } from '../errors.js';
 
 export function parseCommand<T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
   try {
-    return parseArgs(config);
+    return parseArgs({ ...config, args: joinNegativeValues(config) } as T);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
@@ -31,4 +31,29 @@ export function numberOption(name: string, value: string | undefined, fallback: 
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new NervaError(`--${name} must be a non-negative number, got '${value}'`);
   return n;
+}
+
+/**
+ * `--lr -1` becomes `--lr=-1`: parseArgs refuses a value that starts with '-' as "ambiguous", which
+ * would hide the option's own message saying which range is allowed.
+ */
+function joinNegativeValues(config: ParseArgsConfig): string[] | undefined {
+  const args = config.args;
+  if (args === undefined) return undefined;
+  const options = config.options ?? {};
+  const takesValue = (arg: string): boolean => {
+    if (arg.startsWith('--')) return options[arg.slice(2)]?.type === 'string';
+    if (/^-[A-Za-z]$/.test(arg)) return Object.values(options).some((o) => o.short === arg[1] && o.type === 'string');
+    return false;
+  };
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (next !== undefined && /^-\d|^-\.\d|^-Infinity$/.test(next) && takesValue(a)) {
+      out.push(a.startsWith('--') ? `${a}=${next}` : `${a}${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }

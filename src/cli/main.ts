@@ -10,6 +10,7 @@ const commands: Record<string, { about: string; load: () => Promise<Runner> }> =
   predict: { about: 'classify an image with a checkpoint: top-5 classes with probabilities', load: async () => (await import('./predict.js')).run },
   summary: { about: 'layer table of an architecture or checkpoint: output shapes, parameter counts', load: async () => (await import('./summary.js')).run },
   seq2seq: { about: 'encoder–decoder models with attention on source<TAB>target pairs: train, eval, translate', load: async () => (await import('./seq2seq.js')).run },
+  g2p: { about: 'grapheme-to-phoneme: the pronunciation of English words (and the CMUdict benchmark split)', load: async () => (await import('./g2p.js')).run },
   ngram: { about: 'n-gram language models: train, ppl, sample, query (ARPA, KenLM-equal)', load: async () => (await import('./ngram.js')).run },
   filter: { about: 'classic image filters (Sobel, blur, sharpen…) and pooling on a picture', load: async () => (await import('./filter.js')).run },
   viz: { about: 'feature maps and first-layer filters of a trained CNN for one picture; training curves', load: async () => (await import('./viz.js')).run },

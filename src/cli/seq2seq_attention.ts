@@ -11,7 +11,7 @@ export function writeAttentionPicture(path: string, source: readonly string[], o
   const lower = path.toLowerCase();
   if (!lower.endsWith('.png') && !lower.endsWith('.svg')) throw new NervaError(`--attention '${path}': the picture must be a .png or .svg file`);
   if (rows.length === 0) throw new NervaError('--attention: the output is empty, there is no attention to draw');
-  const outs = output.length === rows.length ? [...output] : [...output, '</s>'].slice(0, rows.length);
+  const outs = output.length === rows.length ? [...output] : [...output, lower.endsWith('.svg') ? '</s>' : 'END'].slice(0, rows.length);
   const S = source.length;
   const weight = (t: number, s: number): number => rows[t]![s] ?? 0;
   if (lower.endsWith('.svg')) {

@@ -142,10 +142,12 @@ interface Beam {
 }
 
 /**
- * Beam search for B sources at once: B·K rows go through the decoder each step. Each source keeps
- * its K best live prefixes; a prefix that ends with </s> becomes a finished hypothesis, scored
+ * Beam search for B sources at once: the live prefixes of every unfinished source go through the
+ * decoder together, one row each (B rows at the first step, at most B·K after). Each source keeps its
+ * K best live prefixes; a prefix that ends with </s> becomes a finished hypothesis, scored
  * logProb / length^α; a source is done when it has K finished hypotheses or reaches its maximum
- * length (live prefixes are then kept as truncated hypotheses). Returns the nBest best finished.
+ * length (live prefixes are then kept as truncated hypotheses), and its rows leave the batch.
+ * Returns the nBest best finished hypotheses of each source.
  */
 function beamSearch(model: Seq2Seq, input: DecodeInput, o: SearchOptions): Hypothesis[][] {
   const K = o.beam ?? 5;
@@ -157,57 +159,61 @@ function beamSearch(model: Seq2Seq, input: DecodeInput, o: SearchOptions): Hypot
   const B = input.src.shape[0]!;
   const S = input.src.shape[1]!;
   const enc = model.encode(input.src, input.srcLengths);
-  // Every source's memory and state repeated K times: row b·K + k is beam k of source b.
-  const repeat = new Int32Array(B * K);
-  for (let i = 0; i < B * K; i++) repeat[i] = Math.floor(i / K);
-  const rep = new Tensor(repeat, [B * K]);
-  const memory: Memory = { outputs: indexSelect(enc.memory.outputs, 0, rep), mask: indexSelect(enc.memory.mask, 0, rep) };
   const select = (s: DecoderState, rows: Tensor): DecoderState => (s.c === undefined ? { h: indexSelect(s.h, 1, rows) } : { h: indexSelect(s.h, 1, rows), c: indexSelect(s.c, 1, rows) });
-  let state = select(enc.state, rep);
   const norm = (logProb: number, length: number): number => logProb / Math.pow(Math.max(1, length), alpha);
-  let beams: Beam[][] = Array.from({ length: B }, () => [{ ids: [], logProb: 0, attention: o.attention ? [] : undefined }]);
+  // The rows of this step: live beams of unfinished sources, in source order; `state` row i belongs to rows[i].
+  let rows: { b: number; beam: Beam }[] = Array.from({ length: B }, (_, b) => ({ b, beam: { ids: [], logProb: 0, attention: o.attention ? [] : undefined } }));
+  let state = enc.state;
   const finished: Hypothesis[][] = Array.from({ length: B }, () => []);
-  const done = new Uint8Array(B);
-  const longest = Math.max(...Array.from(input.maxLengths));
-  for (let t = 0; t <= longest && done.some((d) => d === 0); t++) {
-    const prev = new Int32Array(B * K).fill(EOS);
-    for (let b = 0; b < B; b++) beams[b]!.forEach((beam, k) => (prev[b * K + k] = beam.ids.length === 0 ? BOS : beam.ids[beam.ids.length - 1]!));
+  for (let t = 0; rows.length > 0; t++) {
+    const R = rows.length;
+    const sources = new Tensor(Int32Array.from(rows, (r) => r.b), [R]);
+    const memory: Memory = { outputs: indexSelect(enc.memory.outputs, 0, sources), mask: indexSelect(enc.memory.mask, 0, sources) };
+    const prev = Int32Array.from(rows, (r) => (r.beam.ids.length === 0 ? BOS : r.beam.ids[r.beam.ids.length - 1]!));
     const r = step(model, prev, state, memory);
-    const V = r.logp.length / (B * K);
-    const parents = new Int32Array(B * K);
-    const next: Beam[][] = [];
-    for (let b = 0; b < B; b++) {
-      next.push([]);
-      if (done[b]) continue;
+    const V = r.logp.length / R;
+    const next: { b: number; beam: Beam }[] = [];
+    const parents: number[] = [];
+    for (let start = 0; start < R; ) {
+      const b = rows[start]!.b;
+      let end = start;
+      while (end < R && rows[end]!.b === b) end++;
       const atLimit = t >= input.maxLengths[b]!;
-      // Candidates: every live beam × every allowed token, best first.
-      const cands: { k: number; v: number; logProb: number }[] = [];
-      beams[b]!.forEach((beam, k) => {
-        const row = b * K + k;
-        if (atLimit) cands.push({ k, v: EOS, logProb: beam.logProb });
-        else for (let v = 0; v < V; v++) if (!BANNED.includes(v)) cands.push({ k, v, logProb: beam.logProb + r.logp[row * V + v]! });
-      });
+      // Candidates: every live beam × every allowed token (only </s> at the length limit), best first.
+      const cands: { row: number; v: number; logProb: number }[] = [];
+      for (let row = start; row < end; row++) {
+        const beam = rows[row]!.beam;
+        if (atLimit) cands.push({ row, v: EOS, logProb: beam.logProb });
+        else for (let v = 0; v < V; v++) if (!BANNED.includes(v)) cands.push({ row, v, logProb: beam.logProb + r.logp[row * V + v]! });
+      }
       cands.sort((x, y) => y.logProb - x.logProb);
+      let live = 0;
       for (const c of cands) {
-        const parent = beams[b]![c.k]!;
-        const attention = parent.attention && [...parent.attention, Float32Array.from(r.weights.subarray((b * K + c.k) * S, (b * K + c.k + 1) * S))];
+        const parent = rows[c.row]!.beam;
+        const attention = parent.attention && [...parent.attention, Float32Array.from(r.weights.subarray(c.row * S, (c.row + 1) * S))];
         if (c.v === EOS) {
           if (atLimit) attention?.pop();
           const length = parent.ids.length + (atLimit ? 0 : 1);
           finished[b]!.push({ ids: parent.ids, logProb: c.logProb, score: norm(c.logProb, length), truncated: atLimit, attention });
-        } else if (next[b]!.length < K) {
-          parents[b * K + next[b]!.length] = b * K + c.k;
-          next[b]!.push({ ids: [...parent.ids, c.v], logProb: c.logProb, attention });
+        } else if (live < K) {
+          parents.push(c.row);
+          next.push({ b, beam: { ids: [...parent.ids, c.v], logProb: c.logProb, attention } });
+          live++;
         }
         // Past K live beams the rest are worse than all of them (at the limit, every beam finishes).
-        if (!atLimit && (finished[b]!.length >= K || next[b]!.length >= K)) break;
+        if (!atLimit && (finished[b]!.length >= K || live >= K)) break;
       }
-      if (finished[b]!.length >= K || atLimit || next[b]!.length === 0) done[b] = 1;
-      // Rows of empty beam slots copy beam 0 (their outputs are never read).
-      for (let k = next[b]!.length; k < K; k++) parents[b * K + k] = b * K;
+      if (finished[b]!.length >= K) {
+        // done: its new live beams leave the batch
+        while (next.length > 0 && next[next.length - 1]!.b === b) {
+          next.pop();
+          parents.pop();
+        }
+      }
+      start = end;
     }
-    beams = next;
-    state = select(r.state, new Tensor(parents, [B * K]));
+    rows = next;
+    if (rows.length > 0) state = select(r.state, new Tensor(Int32Array.from(parents), [parents.length]));
   }
   return finished.map((f) => f.sort((x, y) => y.score - x.score).slice(0, nBest));
 }
