@@ -11,7 +11,7 @@ import { makeDirectories, writeFileAtomic } from '../io/atomic.js';
 import { parseCommand } from './args.js';
 import { selectBackend } from './backend_args.js';
 import { NervaError } from '../errors.js';
-import { Generator, getRngState, manualSeed, setRngState } from '../tensor/random.js';
+import { Generator, defaultGenerator, getRngState, manualSeed, setRngState } from '../tensor/random.js';
 import { Adam } from '../optim/adam.js';
 import { Seq2Seq, SEQ2SEQ_ARCHS, type Seq2SeqArch } from '../models/seq2seq.js';
 import { ATTENTION_SCORES, type AttentionScore } from '../nn/attention.js';
@@ -51,6 +51,7 @@ train options:
   --label-smoothing E     ε of label smoothing (default 0.1)
   --sampling-rate P       scheduled sampling: share of decoder inputs taken from the model's own predictions (default 0)
   --save-every N          also save every N steps (default 500)
+  --stop-after N          save and stop after N steps of this run (continue later with --resume)
   --seed N                random seed (default 1)
   --force                 replace a model already in DIR (without it, DIR is never overwritten)
   --resume                continue the run saved in DIR with its own settings
@@ -135,6 +136,7 @@ async function train(argv: string[]): Promise<void> {
       'label-smoothing': { type: 'string', default: '0.1' },
       'sampling-rate': { type: 'string', default: '0' },
       'save-every': { type: 'string', default: '500' },
+      'stop-after': { type: 'string' },
       seed: { type: 'string', default: '1' },
       force: { type: 'boolean', default: false },
       resume: { type: 'boolean', default: false },
@@ -186,6 +188,7 @@ async function train(argv: string[]): Promise<void> {
   const seed = int('seed', s.seed as string, 0);
   const dropoutP = num('dropout', s.dropout as string, 0, 0.99);
   const saveEvery = int('save-every', o['save-every']);
+  const stopAfter = o['stop-after'] === undefined ? Infinity : int('stop-after', o['stop-after']);
 
   // ---- data ----
   const file = positionals[0]!;
@@ -228,8 +231,8 @@ async function train(argv: string[]): Promise<void> {
     decoderHidden: hidden, decoderLayers: int('layers', s.layers as string), attention, dropout: dropoutP,
   });
   const optimizer = new Adam(model.parameters(), { lr });
-  const samplingGen = new Generator(seed + 7919);
-  const trainer = new Seq2SeqTrainer(model, optimizer, { clip, labelSmoothing, samplingRate, generator: samplingGen });
+  // Scheduled sampling draws from the global generator, whose state the checkpoint keeps (--resume is exact).
+  const trainer = new Seq2SeqTrainer(model, optimizer, { clip, labelSmoothing, samplingRate, generator: defaultGenerator });
   let startEpoch = 1;
   let startBatch = 0;
   let elapsedBefore = 0;
@@ -270,6 +273,7 @@ async function train(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', onSigint);
   const started = Date.now();
+  const firstStep = trainer.step;
   const elapsed = (): number => elapsedBefore + (Date.now() - started) / 1000;
   const warmupSteps = Math.min(200, Math.floor(totalSteps / 20));
   try {
@@ -298,12 +302,13 @@ async function train(argv: string[]): Promise<void> {
         if (trainer.step % saveEvery === 0) save(epoch, k + 1, elapsed());
         await new Promise((resolve) => setImmediate(resolve)); // lets Ctrl-C arrive
         const outOfTime = elapsed() >= budget;
-        if (interrupted || outOfTime) {
+        const stopped = trainer.step - firstStep >= stopAfter && k + 1 < batches.length;
+        if (interrupted || outOfTime || stopped) {
           bar.finish();
           save(epoch, k + 1, elapsed());
-          if (interrupted) {
-            console.error(`interrupted: saved step ${trainer.step} to '${dir}'; continue with nerva seq2seq train ${file} -o ${dir} --resume`);
-            process.exitCode = 130;
+          if (interrupted || stopped) {
+            console.error(`${interrupted ? 'interrupted' : `stopped after ${stopAfter} steps`}: saved step ${trainer.step} to '${dir}'; continue with nerva seq2seq train ${file} -o ${dir} --resume`);
+            if (interrupted) process.exitCode = 130;
             return;
           }
           console.error(`time budget of ${minutes} minutes reached in epoch ${epoch} (step ${trainer.step}); saved to '${dir}'`);
@@ -315,6 +320,10 @@ async function train(argv: string[]): Promise<void> {
       save(epoch + 1, 0, elapsed());
       if (valid) reportValidation(model, vocabs, validPairs, valid, epoch, lossSum / Math.max(1, lossTokens), elapsed(), log);
       else log({ epoch, step: trainer.step, trainLoss: lossSum / Math.max(1, lossTokens), seconds: Math.round(elapsed()) });
+      if (trainer.step - firstStep >= stopAfter && epoch < epochs) {
+        console.error(`stopped after ${stopAfter} steps: saved step ${trainer.step} to '${dir}'; continue with nerva seq2seq train ${file} -o ${dir} --resume`);
+        return;
+      }
     }
     console.error(`done in ${formatDuration(elapsed())}: '${dir}' (try: nerva seq2seq translate ${dir} "…")`);
   } finally {

@@ -74,6 +74,20 @@ test('seq2seq train: --resume continues with the saved settings; a finished fold
   fails(['train', pairs, '-o', m, '--resume', '--lr', '0.5'], /--resume continues the saved run with its own settings; drop --lr \(saved: lr 0\.01\)/);
   const r = ok(['train', pairs, '-o', m, '--resume']);
   assert.match(r.err, /done in/); // the 2 saved epochs were done: nothing left to train
+  // stopped mid-epoch and resumed = trained straight through, bit for bit (scheduled sampling included)
+  const straight = join(dir, 'straight');
+  const parts = join(dir, 'parts');
+  const run = ['--epochs', '2', '--sampling-rate', '0.3', ...small];
+  ok(['train', pairs, '-o', straight, ...run]);
+  assert.match(ok(['train', pairs, '-o', parts, ...run, '--stop-after', '30']).err, /stopped after 30 steps: saved step 30/);
+  assert.match(ok(['train', pairs, '-o', parts, '--resume', '--stop-after', '40']).err, /resuming at epoch 1, step 30[^]*stopped after 40 steps: saved step 70/);
+  ok(['train', pairs, '-o', parts, '--resume']);
+  const weights = (d: string): Buffer => {
+    const bytes = readFileSync(join(d, 'model.safetensors'));
+    const headerLength = Number(bytes.readBigUInt64LE(0));
+    return bytes.subarray(8 + headerLength);
+  };
+  assert.ok(weights(straight).equals(weights(parts)), 'resumed run ends with the same bytes');
   ok(['train', pairs, '-o', m, '--force', '--epochs', '1', ...small]);
   assert.equal(readFileSync(join(m, 'log.jsonl'), 'utf8').trim().split('\n').length, 1, '--force starts a new log');
 });
