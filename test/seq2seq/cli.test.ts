@@ -62,6 +62,9 @@ test('seq2seq train → eval → translate: reversal learned exactly, beam n-bes
   assert.deepEqual([...readFileSync(join(dir, 'att.png')).subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''), 'PNG');
   ok(['translate', model, '4711', '--attention', join(dir, 'att.svg')]);
   assert.match(readFileSync(join(dir, 'att.svg'), 'utf8'), /<svg[^]*<text[^>]*>1<\/text>[^]*<title>1 ← 1: 0\.\d{3}<\/title>/);
+  // an input longer than any seen in training still ends (at its length limit at the latest)
+  const long = ok(['translate', model, '123456789012345', '--beam', '3']);
+  assert.match(long.out, /^\d+( {2}\(stopped at the length limit\))?\n$/);
   // unseen symbols are read as <unk>, with one warning that counts them
   const u = ok(['translate', model, '12x4y']);
   assert.match(u.err, /warning: 2 input symbols are not in the model's vocabulary; they are read as <unk>/);
