@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { readArpa } from '../src/lm/arpa-read.js';
 import { hashStep } from '../src/lm/hash.js';
 import { writeArpa } from '../src/lm/arpa-write.js';
-import { sotuAddresses } from '../src/lm/corpora.js';
+import { sotuAddresses } from '../src/node/corpora.js';
 import { scoreSentence, Scorer, CorpusScore } from '../src/lm/score.js';
 import { Tokenizer } from '../src/lm/tokenize.js';
 import { trainFile } from '../src/lm/train.js';

@@ -7,7 +7,7 @@
 // Writes the numbers as JSON to --out (default: char_lstm_moby.json in the working directory).
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../src/io/atomic.js';
+import { writeFileAtomic } from '../src/node/atomic.js';
 import { manualSeed } from '../src/tensor/random.js';
 import { setBackend } from '../src/backend/index.js';
 import { Adam } from '../src/optim/adam.js';
@@ -18,7 +18,7 @@ import { generate, encodePrompt } from '../src/lm/neural/sample.js';
 import { trainSentences } from '../src/lm/train.js';
 import { scoreSentences } from '../src/lm/score.js';
 import { ProgressBar } from '../src/train/progress.js';
-import { saveLM, saveVocab } from '../src/lm/neural/store.js';
+import { saveLM, saveVocab } from '../src/node/lm_store.js';
 import { mkdirSync } from 'node:fs';
 
 const { values: args } = parseArgs({

@@ -9,11 +9,11 @@ import '../src/backend/wasm/index.js'; // registers the 'wasm' backend
 import { Adam, CosineAnnealingLR } from '../src/optim/index.js';
 import { DataLoader } from '../src/data/dataloader.js';
 import { take } from '../src/data/dataset.js';
-import { loadMnist, MNIST_STATS } from '../src/data/mnist.js';
+import { loadMnist, MNIST_STATS } from '../src/node/mnist.js';
 import { centerPad, compose, normalize } from '../src/data/transforms.js';
 import { LeNet5, LeNet5Classic } from '../src/models/lenet.js';
 import { summary } from '../src/nn/summary.js';
-import { fit } from '../src/train/fit.js';
+import { fit } from '../src/node/fit.js';
 
 // ---- configuration ----
 const arg = (name: string, fallback: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : fallback; };

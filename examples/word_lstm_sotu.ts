@@ -7,7 +7,7 @@
 //   npm run build && node dist/examples/word_lstm_sotu.js [--epochs 1] [--vocab 5000] [--backend wasm|ref]
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../src/io/atomic.js';
+import { writeFileAtomic } from '../src/node/atomic.js';
 import { manualSeed } from '../src/tensor/random.js';
 import { setBackend } from '../src/backend/index.js';
 import { Adam } from '../src/optim/adam.js';
@@ -18,7 +18,7 @@ import { generate, encodePrompt } from '../src/lm/neural/sample.js';
 import { trainSentences } from '../src/lm/train.js';
 import { scoreSentences } from '../src/lm/score.js';
 import { ProgressBar } from '../src/train/progress.js';
-import { saveLM, saveVocab } from '../src/lm/neural/store.js';
+import { saveLM, saveVocab } from '../src/node/lm_store.js';
 import { mkdirSync } from 'node:fs';
 
 const { values: args } = parseArgs({

@@ -1,6 +1,7 @@
 import { FormatError } from '../errors.js';
 import { HASH_SEED, WordTable, cursor, parseNumberAt } from './arpa-fast.js';
-import { forEachLine, readLines } from './lines.js';
+import { forEachLine } from './lines.js';
+import { readLines } from '../node/lines.js';
 import { NgramModel, type ModelInfo, type NgramTable } from './model.js';
 import { LEVELS, type Level, type SentenceMode } from './tokenize.js';
 import { BOS, BOS_WORD, EOS, EOS_WORD, MAX_ARPA_ORDER, UNK, Vocabulary } from './vocab.js';

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../node/atomic.js';
 import type { ModelInfo, NgramModel } from './model.js';
 
 /**

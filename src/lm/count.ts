@@ -1,7 +1,7 @@
 import { NervaError } from '../errors.js';
 import { ProgressBar } from '../train/progress.js';
 import { NgramCountTable } from './hash.js';
-import { fileSize, readLines } from './lines.js';
+import { fileSize, readLines } from '../node/lines.js';
 import { permuteRows, permuteValues, radixPermutation, suffixOrderPositions } from './sort.js';
 import { Tokenizer, type TokenizerOptions } from './tokenize.js';
 import { BOS, EOS, UNK, Vocabulary, selectWords, type VocabLimits } from './vocab.js';

@@ -1,6 +1,6 @@
 import { NervaError } from '../errors.js';
 import { hashStep } from './hash.js';
-import { readLines } from './lines.js';
+import { readLines } from '../node/lines.js';
 import type { NgramModel } from './model.js';
 import type { NgramIndex } from './ngram-index.js';
 import { Tokenizer, type TokenizerOptions } from './tokenize.js';
