@@ -17,6 +17,6 @@ export { readIdx, parseIdx, encodeIdx, type IdxArray, type IdxType } from './idx
 export { readImage, readImageTensor, writeImage, writeImageTensor, sampleImagePath, SAMPLE_IMAGES, type SampleImage } from './vision_io.js';
 export * as data from '../data/index.js';
 export * as train from '../train/index.js';
-export * as lm from '../lm/index.js';
+export * as lm from './lm.js';
 export * as lmNeural from '../lm/neural/index.js';
 export { saveLM, loadLM, saveVocab, loadVocab } from './lm_store.js';

@@ -49,8 +49,8 @@ test('core bundle: at most 150 KB gzipped (minified)', async () => {
   assert.ok(gz <= 150 * 1024, `core bundle is ${(gz / 1024).toFixed(1)} KB gzipped, over 150 KB`);
 });
 
-test('the browser-safe sub-entries (nn, optim, models, vision, data, train, worker, lm/neural) bundle for the browser too', async () => {
-  for (const sub of ['nn', 'optim', 'models', 'vision', 'data', 'train', 'worker', 'lm/neural']) {
+test('the browser-safe sub-entries (nn, optim, models, vision, data, train, worker, lm, lm/neural) bundle for the browser too', async () => {
+  for (const sub of ['nn', 'optim', 'models', 'vision', 'data', 'train', 'worker', 'lm', 'lm/neural']) {
     const result = await bundle(`dist/src/${sub}/index.js`, false).catch((e: Error) => assert.fail(`nerva/${sub}: ${e.message}`));
     const bad = Object.keys(result.metafile!.inputs).filter((f) => /dist\/src\/(node|cli)\//.test(f));
     assert.deepEqual(bad, [], `nerva/${sub} reaches Node-only modules`);
