@@ -60,3 +60,25 @@ export async function scenario(nv: typeof Nerva, threads: number, steps = 20, ba
     tensorSum, matmul, conv, losses, badCheckpoint,
   };
 }
+
+/** LeNet-5 training speed in samples/s: `steps` timed Adam steps on seeded random batches after
+ * 3 untimed ones (bench/browser.ts runs it in Node and in Chromium). */
+export async function lenetSpeed(nv: typeof Nerva, threads: number, batch: number, steps: number): Promise<number> {
+  nv.setNumThreads(threads);
+  await nv.ready();
+  nv.manualSeed(1);
+  const model = new nv.models.LeNet5();
+  const opt = new nv.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const input = nv.randn([batch, 1, 28, 28]);
+  const target = nv.randint(0, 10, [batch]);
+  let t0 = 0;
+  for (let step = -3; step < steps; step++) {
+    if (step === 0) t0 = performance.now();
+    const loss = nv.crossEntropy(model.call(input), target);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    loss.item();
+  }
+  return (batch * steps) / ((performance.now() - t0) / 1000);
+}
