@@ -14,13 +14,13 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readArpa } from '../src/lm/arpa-read.js';
+import { readArpa } from '../src/node/lm_files.js';
 import { hashStep } from '../src/lm/hash.js';
-import { writeArpa } from '../src/lm/arpa-write.js';
-import { sotuAddresses } from '../src/lm/corpora.js';
+import { writeArpa } from '../src/node/lm_files.js';
+import { sotuAddresses } from '../src/node/corpora.js';
 import { scoreSentence, Scorer, CorpusScore } from '../src/lm/score.js';
 import { Tokenizer } from '../src/lm/tokenize.js';
-import { trainFile } from '../src/lm/train.js';
+import { trainFile } from '../src/node/lm_files.js';
 import type { NgramModel } from '../src/lm/model.js';
 
 const SELF = fileURLToPath(import.meta.url);

@@ -18,7 +18,7 @@ import { Seq2Seq } from '../src/models/seq2seq.js';
 import { parsePairs } from '../src/seq/tsv.js';
 import { SymbolVocab, splitSymbols } from '../src/seq/symbols.js';
 import { translateAll } from '../src/seq2seq/translate.js';
-import { loadSeq2Seq } from '../src/seq2seq/node_store.js';
+import { loadSeq2Seq } from '../src/node/seq2seq_store.js';
 
 const { values: o } = parseArgs({
   options: {

@@ -4,16 +4,11 @@
 //   npm run build && node dist/examples/train_lenet_mnist.js [--classic] [--epochs N] [--limit N]
 //
 // Writes runs/example-lenet5/{checkpoint.safetensors,log.jsonl,curves.png,confusion.png}.
-import { manualSeed, Generator, setBackend } from '../src/index.js';
-import '../src/backend/wasm/index.js'; // registers the 'wasm' backend
-import { Adam, CosineAnnealingLR } from '../src/optim/index.js';
-import { DataLoader } from '../src/data/dataloader.js';
-import { take } from '../src/data/dataset.js';
-import { loadMnist, MNIST_STATS } from '../src/data/mnist.js';
-import { centerPad, compose, normalize } from '../src/data/transforms.js';
-import { LeNet5, LeNet5Classic } from '../src/models/lenet.js';
-import { summary } from '../src/nn/summary.js';
-import { fit } from '../src/train/fit.js';
+import { manualSeed, Generator, setBackend, loadMnist, MNIST_STATS, fit } from 'nerva/node';
+import { Adam, CosineAnnealingLR } from 'nerva/optim';
+import { DataLoader, take, centerPad, compose, normalize } from 'nerva/data';
+import { LeNet5, LeNet5Classic } from 'nerva/models';
+import { summary } from 'nerva/nn';
 
 // ---- configuration ----
 const arg = (name: string, fallback: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : fallback; };

@@ -11,18 +11,11 @@
 //   npm run build && node dist/examples/transfer_mnist.js [--quick]
 //
 // Prints one line per run and a Markdown table (mean ± sample std, and min–max, of test accuracy).
-import { manualSeed, Generator, setBackend, crossEntropy } from '../src/index.js';
-import { setNumThreads } from '../src/backend/wasm/index.js';
-import { Linear, type Module } from '../src/nn/index.js';
-import { Adam } from '../src/optim/index.js';
-import { DataLoader } from '../src/data/dataloader.js';
-import type { Dataset } from '../src/data/dataset.js';
-import { loadMnist, MNIST_STATS, type MnistVariant } from '../src/data/mnist.js';
-import { normalize } from '../src/data/transforms.js';
-import { evaluate } from '../src/train/fit.js';
-import { LeNet5 } from '../src/models/lenet.js';
-import { replaceHead, paramGroups, cacheFeatures } from '../src/models/transfer.js';
-import { selectClasses, labelsPerClass } from '../src/models/transfer_data.js';
+import { manualSeed, Generator, setBackend, crossEntropy, setNumThreads, loadMnist, MNIST_STATS, evaluate, type MnistVariant } from 'nerva/node';
+import { Linear, type Module } from 'nerva/nn';
+import { Adam } from 'nerva/optim';
+import { DataLoader, normalize, type Dataset } from 'nerva/data';
+import { LeNet5, replaceHead, paramGroups, cacheFeatures, selectClasses, labelsPerClass } from 'nerva/models';
 
 // ---- configuration ----
 const QUICK = process.argv.includes('--quick'); // a smoke run: 1 seed, fewer steps

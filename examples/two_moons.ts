@@ -1,7 +1,7 @@
 // A two-layer network learns the "two moons" data set with plain gradient descent, written
 // directly with Nerva's ops (no nn, no optimizer): the smallest complete training loop.
 // Run: npm run build && node dist/examples/two_moons.js
-import * as nv from '../src/index.js';
+import * as nv from 'nerva';
 
 // ---- config ----
 const seed = 0; // everything random below follows this seed

@@ -7,18 +7,12 @@
 //   npm run build && node dist/examples/word_lstm_sotu.js [--epochs 1] [--vocab 5000] [--backend wasm|ref]
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../src/io/atomic.js';
-import { manualSeed } from '../src/tensor/random.js';
-import { setBackend } from '../src/backend/index.js';
-import { Adam } from '../src/optim/adam.js';
-import { RNNLM } from '../src/models/rnn_lm.js';
-import { BatchedStream, buildVocabulary, encode, sentencesOf, tokenizerSpec, tokensToText } from '../src/lm/neural/data.js';
-import { LMTrainer, evaluate, lrAt } from '../src/lm/neural/train.js';
-import { generate, encodePrompt } from '../src/lm/neural/sample.js';
-import { trainSentences } from '../src/lm/train.js';
-import { scoreSentences } from '../src/lm/score.js';
-import { ProgressBar } from '../src/train/progress.js';
-import { saveLM, saveVocab } from '../src/lm/neural/store.js';
+import { manualSeed, setBackend, writeFileAtomic, saveLM, saveVocab } from 'nerva/node';
+import { Adam } from 'nerva/optim';
+import { RNNLM } from 'nerva/models';
+import { BatchedStream, buildVocabulary, encode, sentencesOf, tokenizerSpec, tokensToText, LMTrainer, evaluate, lrAt, generate, encodePrompt } from 'nerva/lm/neural';
+import { trainSentences, scoreSentences } from 'nerva/lm';
+import { ProgressBar } from 'nerva/train';
 import { mkdirSync } from 'node:fs';
 
 const { values: args } = parseArgs({
@@ -44,10 +38,7 @@ const EPOCHS = Number(args.epochs), HIDDEN = Number(args.hidden), LAYERS = Numbe
 const SEQ = Number(args['seq-len']), BATCH = Number(args['batch-size']), LR = Number(args.lr), CLIP = Number(args.clip);
 const MINUTES = Number(args.minutes);
 manualSeed(Number(args.seed));
-if (args.backend === 'wasm') {
-  await import('../src/backend/wasm/index.js');
-  setBackend('wasm');
-}
+setBackend(args.backend!);
 
 // ---- data: addresses in year order, split at 2000 ----
 const require = createRequire(import.meta.url);

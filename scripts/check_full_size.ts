@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { noGrad, setBackend } from '../src/index.js';
 import { setNumThreads } from '../src/backend/wasm/index.js';
 import type { Module } from '../src/nn/index.js';
-import { loadSafetensors } from '../src/io/safetensors.js';
+import { loadSafetensors } from '../src/node/safetensors.js';
 import { AlexNet } from '../src/models/alexnet.js';
 import { vgg16 } from '../src/models/vgg.js';
 import { resnet18 } from '../src/models/resnet.js';

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { readImageTensor, sampleImagePath, writeImageTensor, type SampleImage } from '../src/vision/io.js';
+import { readImageTensor, sampleImagePath, writeImageTensor, type SampleImage } from '../src/node/vision_io.js';
 import { downscale } from '../src/vision/image.js';
 import { filterPipeline, namedFilter, type PipelineOptions } from '../src/vision/filters.js';
 import type { Tensor } from '../src/tensor/tensor.js';

@@ -5,7 +5,7 @@
 //
 //   npm run build && node dist/scripts/plot_lm_results.js char_lstm_moby.json word_lstm_sotu.json docs/gallery/lm-vs-ngram.png
 import { readFileSync } from 'node:fs';
-import { Canvas, lineChart } from '../src/train/plot.js';
+import { Canvas, lineChart } from '../src/node/plot.js';
 import { NervaError } from '../src/errors.js';
 
 interface CharResult { ngram: { order: number; bitsPerChar: number }; lstm: { hidden: number; layers: number; history: { testBpc: number; seconds: number }[] } }

@@ -1,10 +1,10 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { makeDirectories } from '../io/atomic.js';
+import { makeDirectories } from '../node/atomic.js';
 import { join } from 'node:path';
 import { Generator } from '../tensor/random.js';
 import { ByteImageDataset, take, type Dataset, type Transform } from '../data/dataset.js';
-import { loadMnist, MNIST_STATS, type MnistVariant } from '../data/mnist.js';
-import { loadImageFolder } from '../data/imagefolder.js';
+import { loadMnist, MNIST_STATS, type MnistVariant } from '../node/mnist.js';
+import { loadImageFolder } from '../node/imagefolder.js';
 import { centerPad, compose, normalize, randomAffine, randomCrop, randomHorizontalFlip } from '../data/transforms.js';
 import { NervaError } from '../errors.js';
 

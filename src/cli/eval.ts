@@ -1,5 +1,5 @@
 import { DataLoader } from '../data/dataloader.js';
-import { evaluate } from '../train/fit.js';
+import { evaluate } from '../node/fit.js';
 import { loadData } from './data_args.js';
 import { intOption, parseCommand } from './args.js';
 import { openCheckpoint } from './model_args.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseCommand } from './args.js';
-import { loadCheckpoint } from '../io/checkpoint.js';
-import { saveSafetensors } from '../io/safetensors.js';
+import { loadCheckpoint } from '../node/checkpoint.js';
+import { saveSafetensors } from '../node/safetensors.js';
 import { NervaError } from '../errors.js';
 
 function usage(): string {

@@ -1,7 +1,7 @@
 import { parseCommand } from './args.js';
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { readImage, sampleImagePath, writeImage } from '../vision/io.js';
+import { readImage, sampleImagePath, writeImage } from '../node/vision_io.js';
 import { formatFromPath } from '../vision/codec.js';
 import { downscale, imageToTensor, tensorToImage } from '../vision/image.js';
 import { filterPipeline, listKernels, parsePadding, resolveFilter, type FilterSpec, type OutputMapping, type PoolKind } from '../vision/filters.js';

@@ -5,7 +5,7 @@ import { DataLoader } from '../data/dataloader.js';
 import type { Dataset } from '../data/dataset.js';
 import { Linear } from '../nn/index.js';
 import { SGD, Adam, CosineAnnealingLR } from '../optim/index.js';
-import { fit } from '../train/fit.js';
+import { fit } from '../node/fit.js';
 import { modelSpec } from '../models/registry.js';
 import { freeze, unfreeze, replaceHead, headPath, paramGroups, type PathPattern } from '../models/transfer.js';
 import { selectClasses, labelsPerClass } from '../models/transfer_data.js';

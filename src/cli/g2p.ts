@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeDirectories, writeFileAtomic } from '../io/atomic.js';
+import { makeDirectories, writeFileAtomic } from '../node/atomic.js';
 import { parseCommand } from './args.js';
 import { NervaError } from '../errors.js';
 import { parseCmudict, splitG2P } from '../seq2seq/g2p.js';

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseCommand } from './args.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { loadSafetensors } from '../io/safetensors.js';
-import { saveCheckpoint } from '../io/checkpoint.js';
+import { loadSafetensors } from '../node/safetensors.js';
+import { saveCheckpoint } from '../node/checkpoint.js';
 import { createModel, listModels, modelSpec } from '../models/registry.js';
-import { MNIST_STATS } from '../data/mnist.js';
+import { MNIST_STATS } from '../node/mnist.js';
 import type { Preprocess } from './data_args.js';
 import { NervaError } from '../errors.js';
 

@@ -9,7 +9,7 @@
  * tokens plus </s>, unknown tokens as <unk>; so perplexity / bits per character compare.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { makeDirectories } from '../io/atomic.js';
+import { makeDirectories } from '../node/atomic.js';
 import { parseCommand } from './args.js';
 import { NervaError } from '../errors.js';
 import { getRngState, manualSeed, setRngState } from '../tensor/random.js';
@@ -20,8 +20,8 @@ import { RNNLM, ARCHS, type RecurrentArch, type LMState } from '../models/rnn_lm
 import { BatchedStream, buildVocabulary, encode, sentencesOf, tokenizerSpec, TokenWriter, type LMTokenizerSpec, type NeuralLevel } from '../lm/neural/data.js';
 import { LMTrainer, evaluate, lrAt } from '../lm/neural/train.js';
 import { encodePrompt, generate } from '../lm/neural/sample.js';
-import { loadLM, saveLM, saveVocab, MODEL_FILE } from '../lm/neural/store.js';
-import { embeddedCorpus } from '../lm/corpora.js';
+import { loadLM, saveLM, saveVocab, MODEL_FILE } from '../node/lm_store.js';
+import { embeddedCorpus } from '../node/corpora.js';
 import { ProgressBar, formatDuration } from '../train/progress.js';
 import type { Vocabulary } from '../lm/vocab.js';
 

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Module } from '../nn/module.js';
-import { loadCheckpoint, type LoadedCheckpoint } from '../io/checkpoint.js';
+import { type LoadedCheckpoint } from '../io/checkpoint.js';
+import { loadCheckpoint } from '../node/checkpoint.js';
 import { createModel, modelSpec } from '../models/registry.js';
-import { MNIST_CLASSES, MNIST_STATS } from '../data/mnist.js';
+import { MNIST_CLASSES, MNIST_STATS } from '../node/mnist.js';
 import type { Preprocess } from './data_args.js';
 import { NervaError } from '../errors.js';
 

@@ -2,15 +2,17 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { NervaError } from '../errors.js';
-import { readArpa } from '../lm/arpa-read.js';
-import { formatFloat32, writeArpa } from '../lm/arpa-write.js';
-import { embeddedCorpus } from '../lm/corpora.js';
-import { readLinesFrom } from '../lm/lines.js';
+import { readArpa } from '../node/lm_files.js';
+import { formatFloat32 } from '../lm/arpa-write.js';
+import { writeArpa } from '../node/lm_files.js';
+import { embeddedCorpus } from '../node/corpora.js';
+import { readLinesFrom } from '../node/lines.js';
 import { beamSearch, sample } from '../lm/sample.js';
-import { CorpusScore, modelTokenizer, scoreFile, scoreSentence, Scorer } from '../lm/score.js';
+import { CorpusScore, modelTokenizer, scoreSentence, Scorer } from '../lm/score.js';
+import { scoreFile } from '../node/lm_files.js';
 import { SMOOTHINGS } from '../lm/smoothing.js';
 import { Tokenizer, detokenize, type Level, type SentenceMode, type TokenizerOptions } from '../lm/tokenize.js';
-import { trainFile } from '../lm/train.js';
+import { trainFile } from '../node/lm_files.js';
 import type { NgramModel } from '../lm/model.js';
 
 const USAGE = `usage: nerva ngram <train|ppl|sample|query> [options]

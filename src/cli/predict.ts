@@ -1,7 +1,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { softmax } from '../functional/activation.js';
-import { readImageTensor } from '../data/image.js';
+import { readImageTensor } from '../node/image.js';
 import { topK } from '../train/metrics.js';
 import { inputTransform, isBuiltin } from './data_args.js';
 import { intOption, parseCommand } from './args.js';

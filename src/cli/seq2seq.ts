@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeDirectories, writeFileAtomic } from '../io/atomic.js';
+import { makeDirectories, writeFileAtomic } from '../node/atomic.js';
 import { parseCommand } from './args.js';
 import { selectBackend } from './backend_args.js';
 import { NervaError } from '../errors.js';
@@ -23,7 +23,7 @@ import { buildVocabs, encodePairs, lengthRatio, makeBatch, type EncodedPairs } f
 import { Seq2SeqTrainer, evaluateLoss } from '../seq2seq/train.js';
 import { evaluatePairs, translateAll } from '../seq2seq/translate.js';
 import { lrAt } from '../lm/neural/train.js';
-import { loadSeq2Seq, saveSeq2Seq, saveVocabs, MODEL_FILE, type Seq2SeqVocabs } from '../seq2seq/node_store.js';
+import { loadSeq2Seq, saveSeq2Seq, saveVocabs, MODEL_FILE, type Seq2SeqVocabs } from '../node/seq2seq_store.js';
 import { ProgressBar, formatDuration } from '../train/progress.js';
 import { writeAttentionPicture } from './seq2seq_attention.js';
 

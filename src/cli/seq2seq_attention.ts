@@ -1,5 +1,5 @@
-import { Canvas, textWidth } from '../train/plot.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { Canvas, textWidth } from '../node/plot.js';
+import { writeFileAtomic } from '../node/atomic.js';
 import { NervaError } from '../errors.js';
 
 /**

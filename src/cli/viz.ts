@@ -2,15 +2,15 @@ import { parseCommand } from './args.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Tensor } from '../tensor/tensor.js';
-import { loadCheckpoint } from '../io/checkpoint.js';
+import { loadCheckpoint } from '../node/checkpoint.js';
 import { createModel, modelSpec } from '../models/registry.js';
-import { loadMnist } from '../data/mnist.js';
+import { loadMnist } from '../node/mnist.js';
 import { inputTransform, isBuiltin, prepareOutDir, type Preprocess } from './data_args.js';
-import { readImage, writeImage } from '../vision/io.js';
+import { readImage, writeImage } from '../node/vision_io.js';
 import { downscale, imageToTensor, resizeBilinear } from '../vision/image.js';
 import { featureMaps, featureMapTiles, filterTiles, tileGrid, topPredictions } from '../vision/featuremaps.js';
-import { plotCurves, type EpochRecord } from '../train/plot.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { plotCurves, type EpochRecord } from '../node/plot.js';
+import { writeFileAtomic } from '../node/atomic.js';
 import { NervaError } from '../errors.js';
 
 const USAGE = `usage: nerva viz CHECKPOINT [IMAGE] [options]

@@ -2,8 +2,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict, ParamState } from '../optim/optimizer.js';
 import type { Scheduler, SchedulerStateDict } from '../optim/lr_scheduler.js';
-import { encodeSafetensors, loadSafetensors } from './safetensors.js';
-import { writeFileAtomic } from './atomic.js';
+import { decodeSafetensors, encodeSafetensors, type SafetensorsContent } from './safetensors.js';
 import { FormatError, NervaError } from '../errors.js';
 
 // A checkpoint is one safetensors file:
@@ -13,6 +12,8 @@ import { FormatError, NervaError } from '../errors.js';
 //             the model was built with) and `checkpoint` (JSON: epoch, step, RNG state, optimizer
 //             groups and counters, scheduler state, extra).
 // So any safetensors reader (Python's included) sees the weights under PyTorch's names.
+// This module works on bytes (encodeCheckpoint, decodeCheckpoint); src/node/checkpoint.ts adds
+// the files (saveCheckpoint, loadCheckpoint).
 
 export const CHECKPOINT_FORMAT = 'nerva.checkpoint';
 const OPT_PREFIX = 'optimizer.state.';
@@ -80,14 +81,6 @@ export function encodeCheckpoint(c: CheckpointContents): Generator<Uint8Array> {
   });
 }
 
-/**
- * Saves model + optimizer + scheduler + counters + RNG state to one safetensors file, atomically:
- * a temporary file in the same folder, fsync, rename. An interruption leaves the previous file whole.
- */
-export function saveCheckpoint(path: string, contents: CheckpointContents): void {
-  writeFileAtomic(path, encodeCheckpoint(contents));
-}
-
 export interface RestoreTarget {
   model: Module;
   optimizer?: Optimizer;
@@ -97,6 +90,7 @@ export interface RestoreTarget {
 }
 
 export interface LoadedCheckpoint {
+  /** the file it came from, or the name given to decodeCheckpoint */
   path: string;
   /** the architecture name saved with it ('' for a plain safetensors file of weights) */
   arch: string;
@@ -129,11 +123,16 @@ function parseJson<T>(path: string, key: string, text: string | undefined, fallb
 }
 
 /**
- * Reads a checkpoint written by saveCheckpoint. A plain safetensors file of weights (e.g. exported
- * from PyTorch) loads too, as a checkpoint with only model tensors and arch ''.
+ * Decodes checkpoint bytes (what encodeCheckpoint wrote; in Node, saveCheckpoint's file). Plain
+ * safetensors bytes of weights (e.g. exported from PyTorch) decode too, as a checkpoint with only
+ * model tensors and arch ''. Anything else is refused with a FormatError naming `name`.
  */
-export function loadCheckpoint(path: string): LoadedCheckpoint {
-  const { tensors, metadata } = loadSafetensors(path);
+export function decodeCheckpoint(bytes: Uint8Array, name = '<checkpoint bytes>'): LoadedCheckpoint {
+  return checkpointFromSafetensors(decodeSafetensors(bytes, name), name);
+}
+
+/** The checkpoint in decoded safetensors content (`path` names it in errors). */
+export function checkpointFromSafetensors({ tensors, metadata }: SafetensorsContent, path: string): LoadedCheckpoint {
   const isCheckpoint = metadata.format === CHECKPOINT_FORMAT;
   const json = isCheckpoint ? parseJson<Partial<CheckpointJson>>(path, 'checkpoint', metadata.checkpoint, {}) : {};
   const config = isCheckpoint ? parseJson<Record<string, unknown>>(path, 'config', metadata.config, {}) : {};

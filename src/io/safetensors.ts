@@ -1,7 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Tensor } from '../tensor/tensor.js';
 import type { DataArray, DType } from '../tensor/dtype.js';
-import { writeFileAtomic } from './atomic.js';
 import { FormatError, NervaError } from '../errors.js';
 
 // The safetensors format (https://github.com/huggingface/safetensors):
@@ -35,29 +33,14 @@ export interface SafetensorsHeader {
   byteLength: number;
 }
 
-/** Random-access bytes: a file (read with fs.readSync) or an in-memory buffer. */
-interface Source {
+/** Random-access bytes: an in-memory buffer here, a file in src/node/safetensors.ts. */
+export interface SafetensorsSource {
   readonly name: string;
   readonly size: number;
   readInto(target: Uint8Array, position: number): void;
 }
 
-function fileSource(path: string, fd: number): Source {
-  return {
-    name: path,
-    size: fstatSync(fd).size,
-    readInto(target, position) {
-      let done = 0;
-      while (done < target.length) {
-        const n = readSync(fd, target, done, target.length - done, position + done);
-        if (n === 0) throw new FormatError(`${path}: unexpected end of file at byte ${position + done}`);
-        done += n;
-      }
-    },
-  };
-}
-
-function bufferSource(bytes: Uint8Array, name: string): Source {
+function bufferSource(bytes: Uint8Array, name: string): SafetensorsSource {
   return {
     name,
     size: bytes.length,
@@ -68,21 +51,7 @@ function bufferSource(bytes: Uint8Array, name: string): Source {
   };
 }
 
-function withFile<T>(path: string, fn: (src: Source) => T): T {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw new NervaError(`cannot read '${path}': ${(err as Error).message}`);
-  }
-  try {
-    return fn(fileSource(path, fd));
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function readHeader(src: Source): SafetensorsHeader {
+export function readHeader(src: SafetensorsSource): SafetensorsHeader {
   const bad = (what: string): never => {
     throw new FormatError(`${src.name}: not a valid safetensors file: ${what}`);
   };
@@ -148,10 +117,6 @@ function readHeader(src: Source): SafetensorsHeader {
   return { entries: new Map(list), metadata, dataStart, byteLength };
 }
 
-/** Reads only the header of a safetensors file: names, dtypes, shapes, offsets and metadata. */
-export function readSafetensorsHeader(path: string): SafetensorsHeader {
-  return withFile(path, readHeader);
-}
 
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
@@ -163,7 +128,7 @@ function halfToFloat(h: number): number {
 }
 
 /** Reads one tensor's bytes into its own typed array, converting to a Nerva dtype. */
-function readTensor(src: Source, header: SafetensorsHeader, name: string, e: SafetensorsEntry): Tensor {
+function readTensor(src: SafetensorsSource, header: SafetensorsHeader, name: string, e: SafetensorsEntry): Tensor {
   const [begin, end] = e.dataOffsets;
   const bytes = end - begin;
   const position = header.dataStart + begin;
@@ -222,7 +187,8 @@ export interface SafetensorsContent {
   metadata: Record<string, string>;
 }
 
-function load(src: Source, options: LoadOptions): SafetensorsContent {
+/** Reads the header, then each tensor (that passes the filter) into its own typed array. */
+export function loadFromSource(src: SafetensorsSource, options: LoadOptions): SafetensorsContent {
   const header = readHeader(src);
   const tensors = new Map<string, Tensor>();
   for (const [name, e] of header.entries) {
@@ -232,17 +198,10 @@ function load(src: Source, options: LoadOptions): SafetensorsContent {
   return { tensors, metadata: header.metadata };
 }
 
-/**
- * Loads a safetensors file after validating its whole header. Memory-lean: the header is read
- * first, then each tensor's byte range straight into its own typed array (never the whole file).
- */
-export function loadSafetensors(path: string, options: LoadOptions = {}): SafetensorsContent {
-  return withFile(path, (src) => load(src, options));
-}
-
-/** Parses safetensors bytes already in memory (e.g. fetched in a browser). */
-export function parseSafetensors(bytes: Uint8Array, name = '<safetensors bytes>', options: LoadOptions = {}): SafetensorsContent {
-  return load(bufferSource(bytes, name), options);
+/** Decodes safetensors bytes already in memory (fetched in a browser, read from a file…), after
+ * validating the whole header. */
+export function decodeSafetensors(bytes: Uint8Array, name = '<safetensors bytes>', options: LoadOptions = {}): SafetensorsContent {
+  return loadFromSource(bufferSource(bytes, name), options);
 }
 
 const DTYPE_OUT: Record<DType, [string, number]> = { float32: ['F32', 4], float64: ['F64', 8], int32: ['I32', 4], bool: ['BOOL', 1] };
@@ -278,9 +237,4 @@ export function* encodeSafetensors(tensors: Map<string, Tensor> | Record<string,
     const d = t.toTypedArray();
     yield new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
   }
-}
-
-/** Writes tensors (and string metadata) as a safetensors file, atomically (temp file, fsync, rename). */
-export function saveSafetensors(path: string, tensors: Map<string, Tensor> | Record<string, Tensor>, metadata: Record<string, string> = {}): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }

@@ -43,6 +43,10 @@ export const K_RNN_PACK = 20;
 const ARG: i32 = 8;
 /** byte offset of the ACTIVE word */
 const ACTIVE_OFF: usize = 24;
+/** The pool's control words sit right below the job descriptor (runtime.ts: CTRL, 64 words); word
+ * TASKS_WORD + tid counts the tasks thread tid has run, so a caller can see who computed. */
+const CTRL_BYTES: usize = 256;
+const TASKS_WORD: usize = 8;
 
 /** First byte the JS side may use: everything below holds the module's static data. */
 export function heapBase(): usize {
@@ -70,6 +74,7 @@ export function work(job: usize, tid: i32): void {
     if (t >= atomic.load<i32>(job + 4)) break;
     const ws = <usize>atomic.load<u32>(job + 16) + <usize>tid * <usize>atomic.load<u32>(job + 20);
     runTask(job, atomic.load<i32>(job), t, ws);
+    atomic.add<i32>(job - CTRL_BYTES + ((TASKS_WORD + <usize>tid) << 2), 1);
     const d = atomic.add<i32>(job + 12, 1) + 1;
     if (d == atomic.load<i32>(job + 4)) atomic.notify(job + 12);
   }

@@ -1,6 +1,6 @@
 import { FormatError } from '../errors.js';
 import { HASH_SEED, WordTable, cursor, parseNumberAt } from './arpa-fast.js';
-import { forEachLine, readLines } from './lines.js';
+import { forEachLine } from './lines.js';
 import { NgramModel, type ModelInfo, type NgramTable } from './model.js';
 import { LEVELS, type Level, type SentenceMode } from './tokenize.js';
 import { BOS, BOS_WORD, EOS, EOS_WORD, MAX_ARPA_ORDER, UNK, Vocabulary } from './vocab.js';
@@ -12,7 +12,8 @@ type Stage = 'preamble' | 'counts' | 'header' | 'entries' | 'end' | 'done';
  * naming the file, the line and what was expected. Lines starting with `#` before `\data\` are
  * comments (as in KenLM); a `# nerva-ngram …` comment gives the model's tokenizer settings.
  */
-class ArpaParser {
+/** Parses ARPA text line by line (parseArpa; readArpa in src/node/lm_files.ts streams a file through it). */
+export class ArpaParser {
   private stage: Stage = 'preamble';
   private readonly info: ModelInfo = {};
   private readonly declared: number[] = [];
@@ -283,13 +284,6 @@ function parseLog(s: string): number {
 
 function clip(s: string): string {
   return s.length > 60 ? s.slice(0, 57) + '...' : s;
-}
-
-/** Reads an ARPA file (gzipped or not). */
-export async function readArpa(path: string): Promise<NgramModel> {
-  const parser = new ArpaParser(path);
-  await readLines(path, (line, n) => parser.line(line, n));
-  return parser.finish();
 }
 
 /** Parses ARPA text held in memory; `name` labels errors. */

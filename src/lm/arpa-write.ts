@@ -1,4 +1,3 @@
-import { writeFileAtomic } from '../io/atomic.js';
 import type { ModelInfo, NgramModel } from './model.js';
 
 /**
@@ -216,9 +215,4 @@ class ByteWriter {
     bigger.set(this.buf.subarray(0, this.pos));
     this.buf = bigger;
   }
-}
-
-/** Writes the model as an ARPA file (KenLM-readable), atomically: never a half-written file. */
-export function writeArpa(model: NgramModel, path: string): void {
-  writeFileAtomic(path, arpaChunks(model));
 }

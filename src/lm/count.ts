@@ -1,7 +1,5 @@
 import { NervaError } from '../errors.js';
-import { ProgressBar } from '../train/progress.js';
 import { NgramCountTable } from './hash.js';
-import { fileSize, readLines } from './lines.js';
 import { permuteRows, permuteValues, radixPermutation, suffixOrderPositions } from './sort.js';
 import { Tokenizer, type TokenizerOptions } from './tokenize.js';
 import { BOS, EOS, UNK, Vocabulary, selectWords, type VocabLimits } from './vocab.js';
@@ -99,35 +97,6 @@ export interface CountOptions extends TokenizerOptions, VocabLimits {
   label?: string;
 }
 
-/**
- * Counts the n-grams of text files, streamed line by line (two passes when the vocabulary is
- * limited). Sentences do not cross files.
- */
-export async function countFile(paths: string | readonly string[], options: CountOptions): Promise<NgramCounts> {
-  const files = typeof paths === 'string' ? [paths] : paths;
-  if (files.length === 0) throw new NervaError('no corpus files given');
-  checkOrder(options.order);
-  let keep: Set<string> | null = null;
-  if ((options.minCount ?? 1) > 1 || options.maxSize !== undefined) {
-    const wordCounts = new Map<string, number>();
-    await tokenizeFiles(files, options, 'vocabulary', (tokens) => {
-      for (const w of tokens) wordCounts.set(w, (wordCounts.get(w) ?? 0) + 1);
-    });
-    keep = selectWords(wordCounts, options);
-  }
-  // about one word per 5.5 bytes of text; for orders above 2 most n-grams are distinct
-  const bytes = files.reduce((sum, f) => sum + fileSize(f), 0);
-  const counter = new NgramCounter(options.order, keep, options.order > 2 ? bytes / 5.5 : bytes / 20);
-  await tokenizeFiles(files, options, 'counting', (tokens, where) => counter.addSentence(tokens, where));
-  try {
-    return counter.finish();
-  } catch (err) {
-    const name = files.length === 1 ? `'${files[0]}'` : `the ${files.length} corpus files`;
-    if (err instanceof NervaError) throw new NervaError(`${name}: ${err.message}`);
-    throw err;
-  }
-}
-
 /** Counts the n-grams of an in-memory text. */
 export function countText(text: string, options: CountOptions): NgramCounts {
   checkOrder(options.order);
@@ -147,35 +116,4 @@ export function countSentences(sentences: Iterable<readonly string[]>, options: 
   const counter = new NgramCounter(options.order, keep);
   list.forEach((s, i) => counter.addSentence(s, `sentence ${i + 1}`));
   return counter.finish();
-}
-
-async function tokenizeFiles(
-  files: readonly string[],
-  options: CountOptions,
-  what: string,
-  onSentence: (tokens: string[], where: string) => void,
-): Promise<void> {
-  const total = files.reduce((s, f) => s + fileSize(f), 0);
-  const bar = new ProgressBar(total, { unit: 'B', label: options.label ?? what, silent: !(options.progress ?? false) });
-  for (const path of files) {
-    const tokenizer = new Tokenizer(options);
-    let lineNo = 0;
-    let lastBytes = 0;
-    const emit = (tokens: string[]): void => onSentence(tokens, `${path}:${lineNo}`);
-    await readLines(
-      path,
-      (line, n) => {
-        lineNo = n;
-        tokenizer.push(line, emit);
-      },
-      {
-        onProgress: (bytes) => {
-          bar.tick(bytes - lastBytes);
-          lastBytes = bytes;
-        },
-      },
-    );
-    tokenizer.end(emit);
-  }
-  bar.finish();
 }

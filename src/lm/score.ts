@@ -1,6 +1,5 @@
 import { NervaError } from '../errors.js';
 import { hashStep } from './hash.js';
-import { readLines } from './lines.js';
 import type { NgramModel } from './model.js';
 import type { NgramIndex } from './ngram-index.js';
 import { Tokenizer, type TokenizerOptions } from './tokenize.js';
@@ -176,40 +175,6 @@ export function scoreSentences(model: NgramModel, sentences: Iterable<readonly s
   const scorer = new Scorer(model);
   const total = new CorpusScore();
   for (const s of sentences) total.add(scoreSentence(model, s, scorer, false));
-  return total;
-}
-
-/**
- * Scores a text file, streamed; `tokenizer` defaults to the model's own settings (from its ARPA
- * comment), else whitespace-separated tokens one sentence per line as KenLM's `query` reads them.
- * Errors name the file and line.
- */
-export async function scoreFile(
-  model: NgramModel,
-  path: string,
-  tokenizer: TokenizerOptions = modelTokenizer(model),
-  onSentence?: (s: SentenceScore, tokens: string[]) => void,
-): Promise<CorpusScore> {
-  const t = new Tokenizer(tokenizer);
-  const scorer = new Scorer(model);
-  const total = new CorpusScore();
-  let lineNo = 0;
-  const emit = (tokens: string[]): void => {
-    let s: SentenceScore;
-    try {
-      s = scoreSentence(model, tokens, scorer, onSentence !== undefined);
-    } catch (err) {
-      if (err instanceof NervaError) throw new NervaError(`${path}:${lineNo}: ${err.message}`);
-      throw err;
-    }
-    total.add(s);
-    onSentence?.(s, tokens);
-  };
-  await readLines(path, (line, n) => {
-    lineNo = n;
-    t.push(line, emit);
-  });
-  t.end(emit);
   return total;
 }
 

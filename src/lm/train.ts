@@ -1,4 +1,4 @@
-import { countFile, countSentences, countText, type CountOptions, type NgramCounts } from './count.js';
+import { countSentences, countText, type CountOptions, type NgramCounts } from './count.js';
 import type { ModelInfo } from './model.js';
 import { estimate, type Estimate, type SmoothingOptions } from './smoothing.js';
 import { Tokenizer } from './tokenize.js';
@@ -9,15 +9,9 @@ export interface TrainResult extends Estimate {
   counts: NgramCounts;
 }
 
-function tokenizerInfo(options: TrainOptions): ModelInfo {
+export function tokenizerInfo(options: TrainOptions): ModelInfo {
   const t = new Tokenizer(options);
   return { level: t.level, lowercase: t.lowercase, sentences: t.sentences };
-}
-
-/** Counts text files (streamed) and smooths: `trainFile('corpus.txt', { order: 3 })`. */
-export async function trainFile(paths: string | readonly string[], options: TrainOptions): Promise<TrainResult> {
-  const counts = await countFile(paths, options);
-  return { ...estimate(counts, options, tokenizerInfo(options)), counts };
 }
 
 /** Same for an in-memory text. */

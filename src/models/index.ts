@@ -8,3 +8,4 @@ export { CifarResNet, resnet20, resnet32, resnet44, resnet56, resnet110, type Ci
 export { RNNLM, type RNNLMConfig } from './rnn_lm.js';
 export { freeze, unfreeze, replaceHead, paramGroups, extractFeatures, cacheFeatures, Truncated, frozenParameters } from './transfer.js';
 export { selectClasses, labelsPerClass } from './transfer_data.js';
+export { Seq2Seq, Seq2SeqEncoder, Seq2SeqDecoder, SEQ2SEQ_ARCHS, DEFAULT_SEQ2SEQ_CONFIG, type Seq2SeqConfig, type Seq2SeqArch, type DecoderState, type Memory } from './seq2seq.js';

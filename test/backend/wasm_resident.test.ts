@@ -16,7 +16,7 @@ import { setBackend, getBackend } from '../../src/backend/index.js';
 import * as nv from '../../src/index.js';
 import { Linear, Conv2d, LSTM, BatchNorm2d, Embedding } from '../../src/nn/index.js';
 import { SGD } from '../../src/optim/index.js';
-import { saveSafetensors, loadSafetensors } from '../../src/io/safetensors.js';
+import { saveSafetensors, loadSafetensors } from '../../src/node/safetensors.js';
 import { mulberry32 } from '../helpers/random.js';
 
 const rand = mulberry32(5);

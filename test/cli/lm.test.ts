@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { saveCheckpoint } from '../../src/io/checkpoint.js';
+import { saveCheckpoint } from '../../src/node/checkpoint.js';
 import { Linear } from '../../src/nn/linear.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nerva-lm-'));

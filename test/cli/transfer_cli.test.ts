@@ -10,8 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { manualSeed } from '../../src/index.js';
 import { LeNet5 } from '../../src/models/lenet.js';
-import { saveCheckpoint, loadCheckpoint } from '../../src/io/checkpoint.js';
-import { loadSafetensors } from '../../src/io/safetensors.js';
+import { saveCheckpoint, loadCheckpoint } from '../../src/node/checkpoint.js';
+import { loadSafetensors } from '../../src/node/safetensors.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MAIN = join(here, '..', '..', 'src', 'cli', 'main.js');

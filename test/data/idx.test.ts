@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { encodeIdx, readIdx, parseIdx } from '../../src/data/idx.js';
-import { loadMnist } from '../../src/data/mnist.js';
+import { encodeIdx, readIdx, parseIdx } from '../../src/node/idx.js';
+import { loadMnist } from '../../src/node/mnist.js';
 import { FormatError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nerva-idx-'));

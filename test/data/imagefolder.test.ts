@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pngjs from 'pngjs';
 import jpeg from 'jpeg-js';
-import { loadImageFolder } from '../../src/data/imagefolder.js';
-import { readImageTensor } from '../../src/data/image.js';
+import { loadImageFolder } from '../../src/node/imagefolder.js';
+import { readImageTensor } from '../../src/node/image.js';
 
 function png(w: number, h: number, rgb: (x: number, y: number) => [number, number, number]): Buffer {
   const p = new pngjs.PNG({ width: w, height: h });

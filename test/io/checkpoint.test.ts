@@ -14,8 +14,8 @@ import { crossEntropy } from '../../src/functional/loss.js';
 import { tensor } from '../../src/tensor/creation.js';
 import * as nn from '../../src/nn/index.js';
 import { Adam, SGD, StepLR } from '../../src/optim/index.js';
-import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.js';
-import { loadSafetensors, saveSafetensors } from '../../src/io/safetensors.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/node/checkpoint.js';
+import { loadSafetensors, saveSafetensors } from '../../src/node/safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nerva-ckpt-'));
 

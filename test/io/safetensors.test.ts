@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { tensor, zeros } from '../../src/tensor/creation.js';
 import { transpose } from '../../src/ops/movement.js';
-import { encodeSafetensors, loadSafetensors, parseSafetensors, readSafetensorsHeader, saveSafetensors } from '../../src/io/safetensors.js';
-import { writeFileAtomic } from '../../src/io/atomic.js';
+import { encodeSafetensors, decodeSafetensors } from '../../src/io/safetensors.js';
+import { loadSafetensors, readSafetensorsHeader, saveSafetensors } from '../../src/node/safetensors.js';
+import { writeFileAtomic } from '../../src/node/atomic.js';
 import { FormatError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nerva-st-'));
@@ -59,7 +60,7 @@ test('round trip: float32, float64, int32, bool, a scalar and a zero-size tensor
   assert.deepEqual(h.entries.get('features.0.weight'), { dtype: 'F32', shape: [2, 2], dataOffsets: [0, 16] });
   assert.equal(h.entries.get('num_batches_tracked')!.dtype, 'I32');
   // in memory, and a filtered load reads only what is asked
-  assert.deepEqual([...parseSafetensors(bytes).tensors.keys()], [...tensors.keys()]);
+  assert.deepEqual([...decodeSafetensors(bytes).tensors.keys()], [...tensors.keys()]);
   assert.deepEqual([...loadSafetensors(path, { filter: (k) => k.startsWith('features.') }).tensors.keys()], ['features.0.weight']);
 });
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { adjustCounts } from '../../src/lm/adjust.js';
-import { countFile, countSentences } from '../../src/lm/count.js';
+import { countSentences } from '../../src/lm/count.js';
+import { countFile } from '../../src/node/lm_files.js';
 import { trainSentences } from '../../src/lm/train.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nerva-lm-count-'));

@@ -8,10 +8,13 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { NervaError } from '../../src/errors.js';
-import { parseArpa, readArpa } from '../../src/lm/arpa-read.js';
+import { parseArpa } from '../../src/lm/arpa-read.js';
+import { readArpa } from '../../src/node/lm_files.js';
 import { countText } from '../../src/lm/count.js';
-import { scoreFile, scoreSentences } from '../../src/lm/score.js';
-import { trainFile, trainText } from '../../src/lm/train.js';
+import { scoreSentences } from '../../src/lm/score.js';
+import { scoreFile } from '../../src/node/lm_files.js';
+import { trainText } from '../../src/lm/train.js';
+import { trainFile } from '../../src/node/lm_files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nerva-lm-err-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,11 +5,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readArpa } from '../../src/lm/arpa-read.js';
-import { writeArpa } from '../../src/lm/arpa-write.js';
+import { readArpa } from '../../src/node/lm_files.js';
+import { writeArpa } from '../../src/node/lm_files.js';
 import type { NgramModel } from '../../src/lm/model.js';
-import { scoreFile } from '../../src/lm/score.js';
-import { trainFile } from '../../src/lm/train.js';
+import { scoreFile } from '../../src/node/lm_files.js';
+import { trainFile } from '../../src/node/lm_files.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'kenlm');
 const TRAIN = join(FIXTURES, 'moby_word_train.txt');

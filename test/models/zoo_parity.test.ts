@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noGrad, NervaError } from '../../src/index.js';
 import type { Module } from '../../src/nn/index.js';
-import { loadSafetensors } from '../../src/io/safetensors.js';
+import { loadSafetensors } from '../../src/node/safetensors.js';
 import { AlexNet } from '../../src/models/alexnet.js';
 import { VGG, type VGGConfig } from '../../src/models/vgg.js';
 import { resnet18, resnet50 } from '../../src/models/resnet.js';

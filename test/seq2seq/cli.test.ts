@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, readdi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { saveCheckpoint } from '../../src/io/checkpoint.js';
+import { saveCheckpoint } from '../../src/node/checkpoint.js';
 import { Linear } from '../../src/nn/linear.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nerva-seq2seq-'));

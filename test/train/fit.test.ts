@@ -9,13 +9,13 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { Generator, manualSeed } from '../../src/tensor/random.js';
 import { DataLoader } from '../../src/data/dataloader.js';
 import { Subset, TensorDataset, take } from '../../src/data/dataset.js';
-import { loadMnist } from '../../src/data/mnist.js';
+import { loadMnist } from '../../src/node/mnist.js';
 import { compose, normalize, randomAffine } from '../../src/data/transforms.js';
 import { LeNet5 } from '../../src/models/lenet.js';
 import { Linear } from '../../src/nn/index.js';
 import { Adam, SGD, CosineAnnealingLR } from '../../src/optim/index.js';
-import { loadCheckpoint } from '../../src/io/checkpoint.js';
-import { fit, restoreRng, type TrainState } from '../../src/train/fit.js';
+import { loadCheckpoint } from '../../src/node/checkpoint.js';
+import { fit, restoreRng, type TrainState } from '../../src/node/fit.js';
 
 const mnistTrain = loadMnist({ split: 'train' });
 const mnistTest = loadMnist({ split: 'test' });

@@ -11,9 +11,9 @@ import { manualSeed, randn } from '../../src/index.js';
 import { conv2d } from '../../src/ops/conv.js';
 import { Module, Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear } from '../../src/nn/index.js';
 import { createModel } from '../../src/models/registry.js';
-import { saveCheckpoint } from '../../src/io/checkpoint.js';
+import { saveCheckpoint } from '../../src/node/checkpoint.js';
 import { encodePng } from '../../src/vision/codec.js';
-import { readImage } from '../../src/vision/io.js';
+import { readImage } from '../../src/node/vision_io.js';
 import { featureMaps, featureMapTiles, filterTiles, tileGrid, topPredictions } from '../../src/vision/featuremaps.js';
 
 class Tiny extends Module {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodePng } from '../../src/vision/codec.js';
 import { imageToTensor, tensorToImage, type Image } from '../../src/vision/image.js';
-import { readImage, sampleImagePath } from '../../src/vision/io.js';
+import { readImage, sampleImagePath } from '../../src/node/vision_io.js';
 import { filterPipeline, namedFilter, KERNEL_NAMES } from '../../src/vision/filters.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { decodeImage, decodePng, encodeJpeg, encodePng, sniffFormat } from '../../src/vision/codec.js';
 import { downscale, drawToCanvas, fromCanvas, fromImageData, imageToTensor, resizeBilinear, tensorToImage, toGray, toImageData, type Image } from '../../src/vision/image.js';
-import { readImage, sampleImagePath, writeImage } from '../../src/vision/io.js';
+import { readImage, sampleImagePath, writeImage } from '../../src/node/vision_io.js';
 import { FormatError, NervaError } from '../../src/errors.js';
 
 function randomImage(width: number, height: number, channels: 1 | 3 | 4, seed: number): Image {

@@ -10,7 +10,9 @@
  *   setBackend('wasm');        // registered under this name when this module loads
  *   setNumThreads(1);          // default: NERVA_NUM_THREADS, else every core
  *
- * Environment: NERVA_NUM_THREADS=n (threads), NERVA_WASM_SIMD=plain (skip relaxed-SIMD),
+ *   await ready();            // resolves with the threads that booted (browsers: before a sync loop)
+ *
+ * Environment (Node): NERVA_NUM_THREADS=n (threads), NERVA_WASM_SIMD=plain (skip relaxed-SIMD),
  * NERVA_WASM_SHARED=0 (unshared memory, one thread: what a browser page that is not cross-origin
  * isolated gets).
  */
@@ -18,6 +20,9 @@ import type { Backend } from '../backend.js';
 import { refBackend } from '../ref/index.js';
 import { registerBackend } from '../index.js';
 import { getRuntime } from './runtime.js';
+import { setWebPoolWorker, type PoolWorkerSource } from './platform_web.js';
+import { platform } from '#nerva/platform';
+import { NervaError } from '../../errors.js';
 import * as k from './kernels.js';
 import { recurrenceForward, recurrenceBackward } from './rnn.js';
 import { batchNormForward, batchNormBackward } from './norm.js';
@@ -50,7 +55,8 @@ export const wasmBackend: Backend = {
   residentFloat32: (length) => getRuntime().residentF32(length),
 };
 
-/** Threads the wasm kernels use from now on (1 = the calling thread only). */
+/** Threads the wasm kernels use from now on (1 = the calling thread only). The kernels split
+ * their work for this many; a worker takes its share once it has booted (see ready). */
 export function setNumThreads(n: number): void {
   getRuntime().setNumThreads(n);
 }
@@ -69,10 +75,41 @@ export function wasmAvailable(): boolean {
   }
 }
 
-/** What the runtime picked: SIMD variant, threads, and WebAssembly memory in use. */
-export function wasmInfo(): { variant: string; shared: boolean; threads: number; memoryBytes: number } {
+/**
+ * Starts the thread pool for the current setting and resolves with the number of threads that
+ * compute (the main thread and every worker that booted) once each worker has booted or failed.
+ * In a browser page, await it before a synchronous loop: a page's workers boot only while its
+ * thread is idle. A worker that fails to load is named in a one-time warning and the setting
+ * drops to the threads that work.
+ */
+export function ready(): Promise<number> {
+  return getRuntime().ready();
+}
+
+/**
+ * Where a browser's pool workers come from, instead of the inline Blob URL (for a page whose
+ * Content-Security-Policy forbids blob: workers): the URL of a served copy of the package's
+ * `nerva/pool-worker.js`, or a function returning a started Worker running it. Call it before the
+ * pool starts (the first multi-threaded call, or ready()). Node starts its own workers.
+ */
+export function setPoolWorker(source: PoolWorkerSource): void {
+  if (platform.name === 'node') throw new NervaError('setPoolWorker: Node starts its pool workers itself; this setting is for browsers');
+  setWebPoolWorker(source);
+}
+
+/** What the runtime picked: SIMD variant, shared memory, the thread setting (`threads`), the
+ * threads computing now (`workingThreads`: the main thread and the booted workers), the tasks each
+ * thread has run (`tasksRun`, main thread first: proof of who computed), why it runs on one thread
+ * where it must (`singleThreadReason`), and WebAssembly memory in use. */
+export function wasmInfo(): {
+  variant: string; shared: boolean; threads: number; workingThreads: number; tasksRun: number[]; singleThreadReason?: string; memoryBytes: number;
+} {
   const rt = getRuntime();
-  return { variant: rt.kernels.variant, shared: rt.kernels.shared, threads: rt.getNumThreads(), memoryBytes: rt.memory.buffer.byteLength };
+  const reason = rt.noThreadsReason;
+  return {
+    variant: rt.kernels.variant, shared: rt.kernels.shared, threads: rt.getNumThreads(), workingThreads: rt.workingThreads(), tasksRun: rt.tasksRun(),
+    ...(reason === undefined ? {} : { singleThreadReason: reason }), memoryBytes: rt.memory.buffer.byteLength,
+  };
 }
 
 registerBackend('wasm', () => wasmBackend);

@@ -6,3 +6,5 @@ export declare const WASM_RELAXED: string;
 export declare const WASM_SIMD: string;
 /** Maximum pages of the shared memory the modules import (fixed at compile time). */
 export declare const MAX_PAGES: number;
+/** The pool worker as a classic script (generated from pool_worker.ts), for a Blob URL. */
+export declare const POOL_WORKER_SOURCE: string;

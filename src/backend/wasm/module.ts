@@ -11,6 +11,7 @@
  * - plain SIMD128 otherwise, or when `NERVA_WASM_SIMD=plain` asks for it.
  */
 import { WASM_RELAXED, WASM_SIMD } from './kernels_data.js';
+import { platform } from '#nerva/platform';
 
 export interface KernelModule {
   module: WebAssembly.Module;
@@ -19,28 +20,23 @@ export interface KernelModule {
   shared: boolean;
 }
 
-export const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-
 function decode(b64: string): Uint8Array<ArrayBuffer> {
-  if (isNode) return new Uint8Array(Buffer.from(b64, 'base64'));
+  const buffer = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
+  if (buffer !== undefined) return new Uint8Array(buffer.from(b64, 'base64'));
   const s = atob(b64);
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
 }
 
-// NOTE: node:v8 is imported dynamically and only in Node, so the module stays loadable in browsers.
-const nodeV8: { setFlagsFromString(flags: string): void } | undefined = isNode ? await import('node:v8') : undefined;
-
-function envVariant(): string | undefined {
-  return isNode ? process.env.NERVA_WASM_SIMD : undefined;
-}
+/** V8 flags can be set at run time only in Node (the platform says so). */
+const setV8Flags = platform.setV8Flags;
 
 /** Shared memory needs SharedArrayBuffer: always in Node, only cross-origin isolated pages in
  * browsers. NERVA_WASM_SHARED=0 forces the unshared, single-thread mode (for testing it in Node). */
 export function sharedMemoryAvailable(): boolean {
-  if (isNode && process.env.NERVA_WASM_SHARED === '0') return false;
-  return typeof SharedArrayBuffer === 'function' && (isNode || globalThis.crossOriginIsolated === true);
+  if (platform.env('NERVA_WASM_SHARED') === '0') return false;
+  return typeof SharedArrayBuffer === 'function' && (platform.name === 'node' || globalThis.crossOriginIsolated === true);
 }
 
 function readLeb(b: Uint8Array, at: number): [number, number] {
@@ -87,20 +83,20 @@ function unshareMemoryImport(b: Uint8Array): void {
  * baseline (Liftoff) code of the main thread (GEMM stays at half speed); eager optimization avoids
  * that and makes the first call as fast as the rest. The modules are ~10 KB, so it costs ~1 ms. */
 function compileEager(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module {
-  if (nodeV8 === undefined) return new WebAssembly.Module(bytes);
-  nodeV8.setFlagsFromString('--no-wasm-dynamic-tiering');
+  if (setV8Flags === undefined) return new WebAssembly.Module(bytes);
+  setV8Flags('--no-wasm-dynamic-tiering');
   try {
     return new WebAssembly.Module(bytes);
   } finally {
-    nodeV8.setFlagsFromString('--wasm-dynamic-tiering');
+    setV8Flags('--wasm-dynamic-tiering');
   }
 }
 
 /** Whether the engine runs relaxed-SIMD, enabling it in Node 20 if needed (see the header). */
 function relaxedSupported(bytes: Uint8Array<ArrayBuffer>): boolean {
   if (WebAssembly.validate(bytes)) return true;
-  if (nodeV8 === undefined) return false;
-  nodeV8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  if (setV8Flags === undefined) return false;
+  setV8Flags('--experimental-wasm-relaxed-simd');
   return WebAssembly.validate(bytes);
 }
 
@@ -115,7 +111,7 @@ export function compileKernelVariant(variant: KernelModule['variant'], shared = 
 /** Compiles the best variant this engine runs (synchronous; the modules are ~10 KB). */
 export function loadKernelModule(): KernelModule {
   const shared = sharedMemoryAvailable();
-  if (envVariant() !== 'plain') {
+  if (platform.env('NERVA_WASM_SIMD') !== 'plain') {
     const module = compileKernelVariant('relaxed-simd', shared);
     if (module !== undefined) return { module, variant: 'relaxed-simd', shared };
   }

@@ -22,12 +22,15 @@
  * Threads: the main thread writes a job, bumps GEN and notifies; every thread (main included, tid 0)
  * claims tasks with an atomic counter until none are left; the main thread then waits with
  * Atomics.wait until every claimed task is done. Workers that have not started yet simply do not take
- * part, so dispatch never waits for a worker to boot. Workers are unref'd: they never keep the
- * process alive. Node uses worker_threads; a browser uses module Web Workers when the page is
- * cross-origin isolated (SharedArrayBuffer), else one thread on unshared memory (module.ts); a
- * browser's main thread spins instead of blocking while it waits.
+ * part, so dispatch never waits for a worker to boot (ready() does, for those who want to know).
+ * The platform (platform.ts) starts workers: worker_threads in Node (unref'd: they never keep the
+ * process alive), Web Workers from a Blob URL in a browser when the page is cross-origin isolated
+ * (SharedArrayBuffer), else one thread on unshared memory (module.ts); a browser page's main
+ * thread spins instead of blocking while it waits.
  */
-import { isNode, loadKernelModule, type KernelModule } from './module.js';
+import { loadKernelModule, type KernelModule } from './module.js';
+import { platform } from '#nerva/platform';
+import type { PoolWorker } from './platform.js';
 import { MAX_PAGES } from './kernels_data.js';
 import { NervaError } from '../../errors.js';
 
@@ -63,39 +66,37 @@ export const Kind = {
 const J_KIND = 0, J_NTASKS = 1, J_NEXT = 2, J_DONE = 3, J_WSBASE = 4, J_WSSTRIDE = 5, J_ACTIVE = 6, J_ARG = 8;
 const JOB_WORDS = 128;
 /** Control words (Int32 index from CTRL): GEN (job generation), THREADS (workers with tid ≥ it
- * take no tasks). Mirrored in worker.ts. */
-const C_GEN = 0, C_THREADS = 1;
+ * take no tasks), BOOTED (bit t set by worker t once it runs). Mirrored in pool_worker.ts. */
+const C_GEN = 0, C_THREADS = 1, C_BOOTED = 2;
+/** Words C_TASKS + t count the tasks thread t has run (written by work() in src/kernels/work.ts,
+ * which finds the control words 256 bytes below the job descriptor). */
+const C_TASKS = 8;
 const MAX_THREADS = 32;
 const CLOSED = 1 << 30;
 const PAGE = 65536;
 /** The resident heap stays below this, so that calls keep at least half of the 2 GiB memory. */
 const RESIDENT_LIMIT = 1 << 30;
 
-type NodeWorker = { unref(): void; terminate(): Promise<number>; on(ev: string, fn: (...a: unknown[]) => void): void };
-type NodeWorkerCtor = new (url: URL, opts: { workerData: unknown }) => NodeWorker;
-const nodeWorkerThreads: { Worker: NodeWorkerCtor } | undefined =
-  isNode ? (await import('node:worker_threads')) as unknown as { Worker: NodeWorkerCtor } : undefined;
-const nodeOs: { availableParallelism?: () => number; cpus(): unknown[] } | undefined = isNode ? await import('node:os') : undefined;
-
 export const align = (n: number, a = 64): number => Math.ceil(n / a) * a;
 
-/** Browsers: module Web Workers share the memory only on cross-origin isolated pages. */
-const webWorkers = !isNode && typeof Worker === 'function' && globalThis.crossOriginIsolated === true;
-/** Whether this environment can run pool workers at all. */
-const canThread = nodeWorkerThreads !== undefined || webWorkers;
-/** A browser's main thread may not block in Atomics.wait: it spins instead. */
-const mainMayBlock = isNode;
+/** How long ready() waits for a worker to boot before it warns and goes on without it. */
+const BOOT_TIMEOUT_MS = 15000;
 
 function defaultThreads(): number {
-  const env = isNode ? process.env.NERVA_NUM_THREADS : undefined;
+  const env = platform.env('NERVA_NUM_THREADS');
   if (env !== undefined && env !== '') {
     const n = Number(env);
     if (Number.isInteger(n) && n >= 1) return Math.min(n, MAX_THREADS);
   }
-  const cores = nodeOs !== undefined
-    ? (nodeOs.availableParallelism?.() ?? nodeOs.cpus().length)
-    : (globalThis.navigator?.hardwareConcurrency ?? 1);
-  return canThread ? Math.max(1, Math.min(cores, MAX_THREADS)) : 1;
+  return platform.noThreadsReason() === undefined ? Math.max(1, Math.min(platform.cores(), MAX_THREADS)) : 1;
+}
+
+/** One warning per distinct message (a pool problem is said once, not per call). */
+const warned = new Set<string>();
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(message);
 }
 
 export class WasmRuntime {
@@ -115,7 +116,11 @@ export class WasmRuntime {
   private readonly ownBuffers = new WeakSet<ArrayBufferLike>();
   private readonly residentRegistry = new FinalizationRegistry<number>((off) => this.freeResident(off));
   private threads: number;
-  private workers: (NodeWorker | undefined)[] = [];
+  private workers: (PoolWorker | undefined)[] = [];
+  /** workers that failed to load or died: their tid is never started again */
+  private readonly failed = new Set<number>();
+  /** the most threads the setting may ask for: lowered to what worked once a worker failed */
+  private maxThreads = MAX_THREADS;
   private ctrlView!: Int32Array;
   private jobView!: Int32Array;
   f32!: Float32Array;
@@ -131,7 +136,7 @@ export class WasmRuntime {
     this.heapStart = this.heapTop = align(this.job + JOB_WORDS * 4);
     this.gemmWsBytes = this.ex.gemmWorkspaceBytes();
     this.refreshViews();
-    this.threads = this.kernels.shared ? defaultThreads() : 1;
+    this.threads = this.canThread ? defaultThreads() : 1;
     Atomics.store(this.ctrlView, C_THREADS, this.threads);
   }
 
@@ -154,17 +159,45 @@ export class WasmRuntime {
     this.jobView = new Int32Array(buf, this.job, JOB_WORDS);
   }
 
+  /** Why this runtime runs on one thread only, or undefined when it can have more. */
+  get noThreadsReason(): string | undefined {
+    return platform.noThreadsReason() ?? (this.kernels.shared ? undefined : 'the kernels run on unshared memory (NERVA_WASM_SHARED=0)');
+  }
+
+  private get canThread(): boolean {
+    return this.noThreadsReason === undefined;
+  }
+
+  /** The thread count the kernels split their work for (see setNumThreads). Results depend on it,
+   * never on which workers have booted: a task a worker has not claimed, the main thread runs. */
   getNumThreads(): number {
     return this.threads;
+  }
+
+  /** Threads computing now: the main thread and the workers below the setting that have booted. */
+  workingThreads(): number {
+    const booted = Atomics.load(this.ctrlView, C_BOOTED);
+    let n = 1;
+    for (let t = 1; t < this.threads; t++) if ((booted & (1 << t)) !== 0) n++;
+    return n;
+  }
+
+  /** Tasks each thread has run since the runtime started (index 0: the main thread). */
+  tasksRun(): number[] {
+    const n = Math.max(1, this.workers.length);
+    return Array.from({ length: n }, (_, t) => Atomics.load(this.ctrlView, C_TASKS + t));
   }
 
   /** Threads used by later calls (1 = main thread only). New workers start lazily; workers above
    * the count stay parked (asleep in Atomics.wait, taking no tasks) instead of stopping, so that
    * going back up costs nothing: restarting one costs tens of milliseconds on the next calls
-   * (it boots while the main thread runs its share alone). */
+   * (it boots while the main thread runs its share alone). Where threads cannot run (a page that
+   * is not cross-origin isolated) a request for more than one says why, once, and keeps one. */
   setNumThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer ≥ 1, got ${n}`);
-    this.threads = canThread && this.kernels.shared ? Math.min(n, MAX_THREADS) : 1;
+    const reason = this.noThreadsReason;
+    if (reason !== undefined && n > 1) warnOnce(`nerva: setNumThreads(${n}): running on 1 thread, because ${reason}`);
+    this.threads = reason === undefined ? Math.min(n, this.maxThreads) : 1;
     Atomics.store(this.ctrlView, C_THREADS, this.threads);
   }
 
@@ -174,26 +207,54 @@ export class WasmRuntime {
     return Math.max(this.threads, this.workers.length);
   }
 
+  /** Starts the workers the setting asks for that are not running yet (the pool starts on first
+   * use, never at import). A worker that fails says so once, naming where its code came from,
+   * and the setting drops to the threads that work. */
   private ensureWorkers(): void {
-    if (!canThread) return;
+    if (!this.canThread) return;
     for (let t = 1; t < this.threads; t++) {
       if (this.workers[t] !== undefined) continue;
       const data = { module: this.kernels.module, memory: this.memory, tid: t, ctrl: this.ctrl, job: this.job };
-      // NOTE: a worker that fails to start only means fewer hands: the main thread runs whatever
-      // the workers do not claim, so errors are reported (NERVA_DEBUG) but never thrown.
-      if (nodeWorkerThreads !== undefined) {
-        const w = new nodeWorkerThreads.Worker(new URL('./worker.js', import.meta.url), { workerData: data });
-        w.unref();
-        w.on('error', (e) => {
-          if (process.env.NERVA_DEBUG) console.error(`nerva: wasm worker ${t} failed:`, e);
-        });
-        this.workers[t] = w;
-      } else {
-        const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-        w.postMessage(data);
-        this.workers[t] = { unref() {}, terminate: async () => { w.terminate(); return 0; }, on() {} };
+      try {
+        this.workers[t] = platform.startWorker(data, (reason) => this.workerFailed(t, reason));
+      } catch (e) {
+        this.workers[t] = { terminate() {} };
+        this.workerFailed(t, (e as Error).message);
       }
     }
+  }
+
+  private workerFailed(t: number, reason: string): void {
+    if (this.failed.has(t)) return;
+    this.failed.add(t);
+    Atomics.and(this.ctrlView, C_BOOTED, ~(1 << t));
+    // NOTE: tasks are split by the setting, so lowering it changes which bits later calls give
+    // (to those of the smaller count); keeping it would claim threads that do not exist.
+    this.threads = this.maxThreads = Math.max(1, Math.min(this.threads, this.workingThreads()));
+    Atomics.store(this.ctrlView, C_THREADS, this.threads);
+    warnOnce(`nerva: thread pool worker ${t} failed to start from ${platform.workerOrigin()}: ${reason}; ` +
+      `the wasm kernels go on with ${this.threads} thread${this.threads === 1 ? '' : 's'}`);
+  }
+
+  /** Starts the pool for the current setting and resolves, with the threads computing, once every
+   * worker has booted or failed. A browser boots workers only while its thread is idle, so a page
+   * awaits this before a synchronous training loop; Node workers boot on their own. */
+  async ready(): Promise<number> {
+    this.ensureWorkers();
+    const deadline = Date.now() + BOOT_TIMEOUT_MS;
+    for (;;) {
+      const booted = Atomics.load(this.ctrlView, C_BOOTED);
+      let waiting = 0;
+      for (let t = 1; t < this.threads; t++) if ((booted & (1 << t)) === 0 && !this.failed.has(t)) waiting++;
+      if (waiting === 0) break;
+      if (Date.now() > deadline) {
+        warnOnce(`nerva: ${waiting} thread pool worker(s) from ${platform.workerOrigin()} did not start within ${BOOT_TIMEOUT_MS / 1000} s; ` +
+          'the main thread runs the tasks they would have taken');
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return this.workingThreads();
   }
 
   /** Whether the memory can grow to `bytes` (WebAssembly.Memory is capped at MAX_PAGES). Kernels
@@ -313,7 +374,7 @@ export class WasmRuntime {
     for (;;) {
       const d = Atomics.load(J, J_DONE);
       if (d >= ntasks) break;
-      if (++spins < 2000 || !mainMayBlock) continue;
+      if (++spins < 2000 || !platform.mayBlock) continue;
       Atomics.wait(J, J_DONE, d, 10);
     }
   }

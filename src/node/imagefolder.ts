@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { ByteImageDataset, type Transform } from './dataset.js';
+import { ByteImageDataset, type Transform } from '../data/dataset.js';
 import { IMAGE_EXTENSIONS, decodeImageFile, toPlanar, type RgbaImage } from './image.js';
 import { NervaError } from '../errors.js';
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { decodeImage, encodeImage, formatFromPath, type ImageFormat } from './codec.js';
-import { imageToTensor, tensorToImage, type FromTensorOptions, type Image, type ToTensorOptions } from './image.js';
+import { decodeImage, encodeImage, formatFromPath, type ImageFormat } from '../vision/codec.js';
+import { imageToTensor, tensorToImage, type FromTensorOptions, type Image, type ToTensorOptions } from '../vision/image.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from './atomic.js';
 import { NervaError } from '../errors.js';
 
 // Node only: image files on disk. The conversions themselves are in image.ts and codec.ts.

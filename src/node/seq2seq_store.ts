@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
-import { loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from '../io/checkpoint.js';
+import { writeFileAtomic } from './atomic.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { LoadedCheckpoint } from '../io/checkpoint.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { Seq2Seq, type Seq2SeqConfig } from '../models/seq2seq.js';
 import { SymbolVocab, type SymbolVocabJSON } from '../seq/symbols.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readIdx } from './idx.js';
-import { ByteImageDataset, type Transform } from './dataset.js';
+import { ByteImageDataset, type Transform } from '../data/dataset.js';
 import { FormatError, NervaError } from '../errors.js';
 
 /**

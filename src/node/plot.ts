@@ -1,5 +1,5 @@
 import pngjs from 'pngjs';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from './atomic.js';
 
 /**
  * Training pictures without a plotting library: an RGBA canvas, a 5×7 bitmap font (upper case,

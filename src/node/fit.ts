@@ -9,10 +9,10 @@ import type { Optimizer } from '../optim/optimizer.js';
 import type { Scheduler } from '../optim/lr_scheduler.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { DataLoader, DataLoaderState } from '../data/dataloader.js';
-import { saveCheckpoint } from '../io/checkpoint.js';
-import { writeFileAtomic, makeDirectories } from '../io/atomic.js';
-import { ProgressBar, formatDuration } from './progress.js';
-import { ConfusionMatrix, correctCount } from './metrics.js';
+import { saveCheckpoint } from './checkpoint.js';
+import { writeFileAtomic, makeDirectories } from './atomic.js';
+import { ProgressBar, formatDuration } from '../train/progress.js';
+import { ConfusionMatrix, correctCount } from '../train/metrics.js';
 import { plotConfusion, plotCurves, type EpochRecord } from './plot.js';
 import { NervaError } from '../errors.js';
 

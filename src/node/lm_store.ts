@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../io/atomic.js';
-import { loadCheckpoint, saveCheckpoint, type LoadedCheckpoint } from '../../io/checkpoint.js';
-import type { Optimizer } from '../../optim/optimizer.js';
-import { RNNLM, ARCHS, type RNNLMConfig, type RecurrentArch } from '../../models/rnn_lm.js';
-import { Vocabulary } from '../vocab.js';
-import type { LMTokenizerSpec } from './data.js';
-import { FormatError, NervaError } from '../../errors.js';
+import { writeFileAtomic } from './atomic.js';
+import { type LoadedCheckpoint } from '../io/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { RNNLM, ARCHS, type RNNLMConfig, type RecurrentArch } from '../models/rnn_lm.js';
+import { Vocabulary } from '../lm/vocab.js';
+import type { LMTokenizerSpec } from '../lm/neural/data.js';
+import { FormatError, NervaError } from '../errors.js';
 
 /**
  * A trained language model lives in a folder:
