@@ -32,6 +32,8 @@ export interface CheckpointContents {
   arch?: string;
   /** JSON-able constructor options of the model (numClasses, inChannels…) */
   config?: Record<string, unknown>;
+  /** store the float tensors as IEEE half (a model to ship; they load back as float32) */
+  float16?: boolean;
 }
 
 interface CheckpointJson {
@@ -78,7 +80,7 @@ export function encodeCheckpoint(c: CheckpointContents): Generator<Uint8Array> {
     arch,
     config: JSON.stringify(c.config ?? {}),
     checkpoint: JSON.stringify(json),
-  });
+  }, { float16: c.float16 });
 }
 
 export interface RestoreTarget {

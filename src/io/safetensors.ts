@@ -118,7 +118,8 @@ export function readHeader(src: SafetensorsSource): SafetensorsHeader {
 }
 
 
-function halfToFloat(h: number): number {
+/** IEEE half bits → number (exact). */
+export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >> 10) & 0x1f;
   const frac = h & 0x3ff;
@@ -126,6 +127,37 @@ function halfToFloat(h: number): number {
   if (exp === 31) return frac ? NaN : sign * Infinity;
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
+
+/** number → IEEE half bits, rounding to nearest even; beyond ±65504 → ±∞, NaN stays NaN. */
+export function floatToHalf(v: number): number {
+  const f = FLOAT_BITS.f;
+  f[0] = v;
+  const x = FLOAT_BITS.u[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp8 = (x >>> 23) & 0xff;
+  const mant = x & 0x7fffff;
+  if (exp8 === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const exp = exp8 - 127 + 15;
+  if (exp >= 31) return sign | 0x7c00;
+  if (exp <= 0) {
+    if (exp < -10) return sign; // below half the smallest subnormal: ±0
+    const m = mant | 0x800000; // the implicit 1, then shifted into a subnormal
+    const shift = 14 - exp;
+    const rest = m & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    let h = m >>> shift;
+    if (rest > halfway || (rest === halfway && h & 1)) h++;
+    return sign | h;
+  }
+  let h = (exp << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && h & 1)) h++; // a carry into the exponent is still right
+  return sign | h;
+}
+const FLOAT_BITS = (() => {
+  const f = new Float32Array(1);
+  return { f, u: new Uint32Array(f.buffer) };
+})();
 
 /** Reads one tensor's bytes into its own typed array, converting to a Nerva dtype. */
 function readTensor(src: SafetensorsSource, header: SafetensorsHeader, name: string, e: SafetensorsEntry): Tensor {
@@ -211,7 +243,13 @@ const DTYPE_OUT: Record<DType, [string, number]> = { float32: ['F32', 4], float6
  * data, read from the tensor only when its chunk is due (so a writer can stream it).
  * The header is padded with spaces to a multiple of 8 bytes, as the reference writer does.
  */
-export function* encodeSafetensors(tensors: Map<string, Tensor> | Record<string, Tensor>, metadata: Record<string, string> = {}): Generator<Uint8Array> {
+export interface EncodeOptions {
+  /** write float tensors as F16 (half the bytes; they load back as float32, rounded to half precision) */
+  float16?: boolean;
+}
+
+export function* encodeSafetensors(tensors: Map<string, Tensor> | Record<string, Tensor>, metadata: Record<string, string> = {}, options: EncodeOptions = {}): Generator<Uint8Array> {
+  const half = (t: Tensor): boolean => options.float16 === true && (t.dtype === 'float32' || t.dtype === 'float64');
   const entries = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) {
@@ -221,7 +259,7 @@ export function* encodeSafetensors(tensors: Map<string, Tensor> | Record<string,
   let offset = 0;
   for (const [name, t] of entries) {
     if (name === '__metadata__') throw new NervaError("safetensors: '__metadata__' cannot be a tensor name");
-    const [dtype, size] = DTYPE_OUT[t.dtype];
+    const [dtype, size] = half(t) ? ['F16', 2] : DTYPE_OUT[t.dtype];
     header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + t.size * size] };
     offset += t.size * size;
   }
@@ -235,6 +273,7 @@ export function* encodeSafetensors(tensors: Map<string, Tensor> | Record<string,
   yield headerBytes;
   for (const [, t] of entries) {
     const d = t.toTypedArray();
-    yield new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+    if (half(t)) yield new Uint8Array(Uint16Array.from(d as Float32Array, floatToHalf).buffer);
+    else yield new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
   }
 }

@@ -53,10 +53,12 @@ export interface SaveSeq2SeqOptions {
   epoch: number;
   rngState?: readonly number[];
   extra?: Record<string, unknown>;
+  /** weights as IEEE half (a model to ship) */
+  float16?: boolean;
 }
 
 export function saveSeq2Seq(dir: string, model: Seq2Seq, o: SaveSeq2SeqOptions): void {
-  saveCheckpoint(join(dir, MODEL_FILE), { model, optimizer: o.optimizer, step: o.step, epoch: o.epoch, rngState: o.rngState, arch: SEQ2SEQ_ARCH, config: { ...model.config }, extra: o.extra });
+  saveCheckpoint(join(dir, MODEL_FILE), { model, optimizer: o.optimizer, step: o.step, epoch: o.epoch, rngState: o.rngState, arch: SEQ2SEQ_ARCH, config: { ...model.config }, extra: o.extra, float16: o.float16 });
 }
 
 /** Rebuilds the model saved in `dir` and loads its weights and vocabularies; refuses folders of other kinds. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { tensor, zeros } from '../../src/tensor/creation.js';
 import { transpose } from '../../src/ops/movement.js';
-import { encodeSafetensors, decodeSafetensors } from '../../src/io/safetensors.js';
+import { encodeSafetensors, decodeSafetensors, floatToHalf, halfToFloat } from '../../src/io/safetensors.js';
 import { loadSafetensors, readSafetensorsHeader, saveSafetensors } from '../../src/node/safetensors.js';
 import { writeFileAtomic } from '../../src/node/atomic.js';
 import { FormatError } from '../../src/errors.js';
@@ -165,4 +165,22 @@ test('an interrupted write (the chunk iterator throws) leaves the previous file 
   assert.deepEqual(readFileSync(path), before);
   assert.deepEqual(readdirSync(sub), ['w.safetensors']);
   assert.equal(loadSafetensors(path).metadata.version, 'old');
+});
+
+test('floatToHalf: IEEE half bits, round to nearest even, subnormals, limits; F16 files round-trip', () => {
+  const cases: [number, number][] = [
+    [0, 0x0000], [-0, 0x8000], [1, 0x3c00], [-2, 0xc000], [0.1, 0x2e66], [65504, 0x7bff], [65520, 0x7c00], [1e6, 0x7c00],
+    [-Infinity, 0xfc00], [2 ** -14, 0x0400], [2 ** -24, 0x0001], [2 ** -25, 0x0000], [3 * 2 ** -25, 0x0002], [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02],
+  ];
+  for (const [v, bits] of cases) assert.equal(floatToHalf(v), bits, `floatToHalf(${v})`);
+  assert.ok(Number.isNaN(halfToFloat(floatToHalf(NaN))));
+  // every half value survives half → float → half
+  for (let h = 0; h < 0x10000; h++) if ((h & 0x7c00) !== 0x7c00 || (h & 0x3ff) === 0) assert.equal(floatToHalf(halfToFloat(h)), h, `half ${h.toString(16)}`);
+  const t = new Tensor(Float32Array.of(0.1, -3.5, 1e-6, 1234.5), [2, 2]);
+  const bytes = Buffer.concat([...encodeSafetensors({ w: t, ids: tensor([1, 2], { dtype: 'int32' }) }, {}, { float16: true })]);
+  const back = decodeSafetensors(bytes);
+  assert.deepEqual(back.tensors.get('ids')!.toArray(), [1, 2], 'int tensors keep their dtype');
+  const w = back.tensors.get('w')!;
+  assert.equal(w.dtype, 'float32');
+  [0.1, -3.5, 1e-6, 1234.5].forEach((v, i) => assert.ok(Math.abs(w.toTypedArray()[i]! - v) <= Math.abs(v) * 2 ** -11 + 2 ** -25, `${v} → ${w.toTypedArray()[i]}`));
 });
