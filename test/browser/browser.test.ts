@@ -22,6 +22,7 @@ function assertSameAsNode(got: ScenarioResult, want: ScenarioResult, what: strin
   assert.deepEqual(got.losses, want.losses, `${what}: LeNet-5 losses bit for bit`);
   assert.match(got.badCheckpoint, /^upload\.bin: /, `${what}: wrong-format checkpoint bytes`);
   assert.equal(got.badCheckpoint, want.badCheckpoint, `${what}: the same message as in Node`);
+  assert.deepEqual(got.sideEffects, ['object', 'function'], `${what}: Tensor.T and Module.freeze survived tree shaking`);
 }
 
 test('browser: esbuild and Vite bundles, plain and isolated, page and Web Worker, equal Node bit for bit', { skip, timeout: 480_000 }, async (t) => {
