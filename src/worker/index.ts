@@ -16,7 +16,8 @@
 import { NervaError } from '../errors.js';
 
 /** A function the worker offers: its argument, and a callback that sends progress to the page. */
-export type Handler = (args: any, progress: (value: unknown) => void) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+// `any` on purpose: each handler declares its own argument type.
+export type Handler = (args: any, progress: (value: unknown) => void) => unknown;
 
 /** What expose and connect talk through: a Worker, the worker's own global scope, a MessagePort. */
 export interface MessageTarget {
@@ -51,7 +52,7 @@ export function expose(handlers: Record<string, Handler>, scope: MessageTarget =
 
 export interface WorkerConnection {
   /** Calls an exposed function; `onProgress` receives what it reports. */
-  call<T = unknown>(name: string, args?: unknown, onProgress?: (value: any) => void): Promise<T>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  call<T = unknown>(name: string, args?: unknown, onProgress?: (value: any) => void): Promise<T>;
   /** Stops the worker; pending calls reject. */
   terminate(): void;
 }

@@ -1,5 +1,5 @@
 // Bundles the test page (test/browser/page.ts, built to dist/test/browser/) as a user would, in a
-// scratch project whose node_modules/nerva is this checkout, with esbuild and with Vite (no
+// scratch project whose node_modules/nerva is this checkout, with esbuild, Vite and webpack (no
 // configuration); serves the bundles on 127.0.0.1 plain (/plain/…) and cross-origin isolated
 // (/iso/…, COOP + COEP); drives Debian's Chromium with playwright-core. Used by browser.test.ts
 // and bench/browser.ts.
@@ -47,6 +47,18 @@ export async function bundleVite(project: string): Promise<string> {
   const vite = await import('vite');
   const out = join(project, 'out-vite');
   await vite.build({ root: project, configFile: false, logLevel: 'error', base: './', build: { outDir: out, emptyOutDir: true } });
+  return out;
+}
+
+/** webpack 5 with only an entry and an output folder (it emits the worker from `new Worker(new URL(…))`). */
+export async function bundleWebpack(project: string): Promise<string> {
+  const { default: webpack } = await import('webpack');
+  const out = join(project, 'out-webpack');
+  const stats = await new Promise<import('webpack').Stats>((resolve, reject) => {
+    webpack({ mode: 'production', context: project, entry: './page.js', output: { path: out, filename: 'page.js' } }, (err, st) => (err ? reject(err) : resolve(st!)));
+  });
+  if (stats.hasErrors()) throw new Error(`webpack: ${stats.toString({ all: false, errors: true })}`);
+  copyFileSync(join(project, 'index.html'), join(out, 'index.html'));
   return out;
 }
 

@@ -16,6 +16,9 @@ export interface ScenarioResult {
   conv: { y: number[]; gx: number[]; gw: number[] };
   losses: number[];
   badCheckpoint: string;
+  /** methods that modules install for their side effect survived the bundler's tree shaking
+   * (package.json sideEffects): Tensor methods (ops/methods.js) and Module.freeze (models/transfer.js) */
+  sideEffects: string[];
 }
 
 const bits = (t: Nerva.Tensor): number[] => Array.from(t.toTypedArray() as Float32Array);
@@ -58,6 +61,7 @@ export async function scenario(nv: typeof Nerva, threads: number, steps = 20, ba
   return {
     asked: threads, working, variant: after.variant, tasks: after.tasksRun.map((n, t) => n - (before[t] ?? 0)),
     tensorSum, matmul, conv, losses, badCheckpoint,
+    sideEffects: [typeof nv.zeros([1]).T, typeof model.freeze],
   };
 }
 
