@@ -53,6 +53,8 @@ train options:
   --backend wasm|ref      compute backend (default wasm)
   --threads N             worker threads of the wasm backend (default: all cores)
   --resume                continue the run saved in DIR
+  --pause-after N         stop after epoch N (the schedule still spans --epochs); continue with --resume
+  --quiet                 no progress bar or per-epoch lines
   -o, --out DIR           where meta.json and model.safetensors go (required)
 eval and predict also take --backend and --threads.`;
 
@@ -115,6 +117,7 @@ async function train(argv: string[]): Promise<void> {
       backend: { type: 'string', default: 'wasm' },
       threads: { type: 'string' },
       resume: { type: 'boolean', default: false },
+      'pause-after': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       out: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
@@ -144,8 +147,8 @@ async function train(argv: string[]): Promise<void> {
   let validItems: Item[] = [];
   if (o.valid !== undefined) validItems = readItems(o.valid, level);
   else if (validSplit > 0) {
-    trainItems = all.filter((it) => !isHeldOut(it.text, validSplit));
-    validItems = all.filter((it) => isHeldOut(it.text, validSplit));
+    trainItems = all.filter((it) => !isHeldOut(it.text, validSplit, 'valid'));
+    validItems = all.filter((it) => isHeldOut(it.text, validSplit, 'valid'));
     if (trainItems.length === 0) throw new NervaError(`${file}: every line fell in the validation split; use --valid-split 0 or more lines`);
   }
   const labels = resumed ? resumed.labels : LabelSet.build(trainItems.map((it) => it.label));
@@ -204,7 +207,7 @@ async function train(argv: string[]): Promise<void> {
   console.error(`${net.describe()}: ${net.numParameters().toLocaleString('en-US')} parameters, ${vocab.size} symbols`);
   const r = await fitNetwork({
     dir, net, task: 'classify', train: trainSet, valid: validSet, settings, resume: resumed?.kind === 'network' ? resumed.checkpoint : null,
-    resumeCommand: `nerva classify train ${file} -o ${dir}`, unit: 'seq', quiet: o.quiet,
+    resumeCommand: `nerva classify train ${file} -o ${dir}`, unit: 'seq', quiet: o.quiet, pauseAfter: o['pause-after'] === undefined ? undefined : int('pause-after', o['pause-after']),
   });
   console.error(`done in ${formatDuration(r.seconds)}; model in '${dir}'. Try: nerva classify predict ${dir} "some text"`);
 }

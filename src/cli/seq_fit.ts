@@ -34,6 +34,8 @@ export interface FitOptions {
   /** 'sequences' or 'tokens' for the progress bar */
   unit: string;
   quiet?: boolean;
+  /** stop after this epoch, leaving its checkpoint to continue with --resume (default: run to the end) */
+  pauseAfter?: number;
 }
 
 /**
@@ -105,6 +107,10 @@ export async function fitNetwork(o: FitOptions): Promise<{ valid: BatchResult | 
         if (!o.quiet) console.error(`epoch ${epoch}: valid loss ${last.loss.toFixed(4)}, ${task === 'tag' ? 'token ' : ''}accuracy ${((100 * last.correct) / last.count).toFixed(2)}% of ${last.count}`);
       }
       saveNetwork(o.dir, net, { optimizer, epoch, step: trainer.step, rngState: getRngState(), extra: { ...s } });
+      if (o.pauseAfter !== undefined && epoch >= o.pauseAfter && epoch < s.epochs) {
+        console.error(`paused after epoch ${epoch} of ${s.epochs}; continue with ${o.resumeCommand} --resume`);
+        break;
+      }
     }
   } finally {
     process.off('SIGINT', onSigint);

@@ -48,6 +48,8 @@ train options:
   --backend wasm|ref      compute backend (default wasm)
   --threads N             worker threads of the wasm backend (default: all cores)
   --resume                continue the run saved in DIR
+  --pause-after N         stop after epoch N (the schedule still spans --epochs); continue with --resume
+  --quiet                 no progress bar or per-epoch lines
   -o, --out DIR           where meta.json and model.safetensors go (required)
 predict options:
   --file FILE             tag a file of tokens (one a line, a blank line between sequences)
@@ -106,6 +108,7 @@ async function train(argv: string[]): Promise<void> {
       backend: { type: 'string', default: 'wasm' },
       threads: { type: 'string' },
       resume: { type: 'boolean', default: false },
+      'pause-after': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       out: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
@@ -135,8 +138,8 @@ async function train(argv: string[]): Promise<void> {
     validPath = o.valid;
   } else if (validSplit > 0) {
     const key = (s: TaggedSequence): string => s.tokens.join(' ');
-    trainSeqs = all.filter((s) => !isHeldOut(key(s), validSplit));
-    validSeqs = all.filter((s) => isHeldOut(key(s), validSplit));
+    trainSeqs = all.filter((s) => !isHeldOut(key(s), validSplit, 'valid'));
+    validSeqs = all.filter((s) => isHeldOut(key(s), validSplit, 'valid'));
     if (trainSeqs.length === 0) throw new NervaError(`${file}: every sequence fell in the validation split; use --valid-split 0 or more sequences`);
   }
   const labels = resumed ? resumed.labels : LabelSet.build(trainSeqs.flatMap((s) => s.labels));
@@ -193,7 +196,7 @@ async function train(argv: string[]): Promise<void> {
   console.error(`${net.describe()}: ${net.numParameters().toLocaleString('en-US')} parameters, ${vocab.size} tokens in the vocabulary`);
   const r = await fitNetwork({
     dir, net, task: 'tag', train: trainSet, valid: validSet, settings, resume: resumed?.kind === 'network' ? resumed.checkpoint : null,
-    resumeCommand: `nerva tag train ${file} -o ${dir}`, unit: 'tok', quiet: o.quiet,
+    resumeCommand: `nerva tag train ${file} -o ${dir}`, unit: 'tok', quiet: o.quiet, pauseAfter: o['pause-after'] === undefined ? undefined : int('pause-after', o['pause-after']),
   });
   console.error(`done in ${formatDuration(r.seconds)}; model in '${dir}'. Try: nerva tag predict ${dir} "some text"`);
 }

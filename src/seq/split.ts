@@ -16,6 +16,11 @@ export function fnv1a(key: string): number {
   return h >>> 0;
 }
 
-export function isHeldOut(key: string, fraction: number): boolean {
-  return fnv1a(key) < fraction * 2 ** 32;
+/**
+ * `salt` makes independent splits of the same keys: a validation split cut from a training part
+ * that was itself chosen by hash must use another salt, or it comes out empty (every training key
+ * hashes above the first cut).
+ */
+export function isHeldOut(key: string, fraction: number, salt = ''): boolean {
+  return fnv1a(salt === '' ? key : `${salt}\u0000${key}`) < fraction * 2 ** 32;
 }
