@@ -8,3 +8,6 @@ export { CifarResNet, resnet20, resnet32, resnet44, resnet56, resnet110, type Ci
 export { RNNLM, type RNNLMConfig } from './rnn_lm.js';
 export { freeze, unfreeze, replaceHead, paramGroups, extractFeatures, cacheFeatures, Truncated, frozenParameters } from './transfer.js';
 export { selectClasses, labelsPerClass } from './transfer_data.js';
+export { SeqClassifier, SEQ_POOLS, type SeqClassifierConfig, type SeqPool } from './seq_classifier.js';
+export { Tagger, type TaggerConfig } from './tagger.js';
+export { SeqTrainer, evaluateSeq, predictClasses, predictTags, makeBatch, type SeqExample, type BatchResult } from './seq_train.js';

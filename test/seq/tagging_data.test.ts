@@ -86,3 +86,12 @@ test('checkOptions: unknown keys are refused with a suggestion and the accepted 
   assert.throws(() => checkOptions('f', { stride: 1, strides: 2 }, ['stride', 'padding']), /^NervaError: f: unknown option 'strides' \(did you mean 'stride'\?\); accepted: stride, padding$/);
   assert.throws(() => checkOptions('f', { zzz: 1 }, ['stride']), /^NervaError: f: unknown option 'zzz'; accepted: stride$/);
 });
+
+test('punctuationTags / restorePunctuation: case and following mark per word, and back', async () => {
+  const { punctuationTags, restorePunctuation } = await import('../../src/seq/punctuation.js');
+  const r = punctuationTags('Call me Ishmael. Some years ago—never mind how long; the USA? “Don’t!” he said:');
+  assert.deepEqual(r.tokens, ['call', 'me', 'ishmael', 'some', 'years', 'ago', 'never', 'mind', 'how', 'long', 'the', 'usa', "don't", 'he', 'said']);
+  assert.deepEqual(r.labels, ['C', 'l', 'C.', 'C', 'l', 'l', 'l', 'l', 'l', 'l,', 'l', 'U?', 'C.', 'l', 'l,']);
+  assert.equal(restorePunctuation(r.tokens, r.labels), "Call me Ishmael. Some years ago never mind how long, the USA? Don't. he said,");
+  assert.deepEqual(punctuationTags('A I.').labels, ['C', 'C.']); // one capital letter is 'C', not 'U'
+});
