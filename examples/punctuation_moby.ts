@@ -8,10 +8,10 @@
 // Why the backward direction helps: whether a word ends a sentence shows in the word AFTER it
 // ("… the whale. Now …"); a left-to-right tagger must place the period before it has read "now".
 //
-//   npm run build && NERVA_NUM_THREADS=1 node dist/examples/punctuation_moby.js [--epochs 12] [--hidden 128]
+//   npm run build && NERVA_NUM_THREADS=1 node dist/examples/punctuation_moby.js [--epochs 10] [--hidden 128]
 //
 // It also writes runs/punct/{train,valid,test}.conll, so the CLI reproduces the models:
-//   nerva tag train runs/punct/train.conll --valid runs/punct/valid.conll -o runs/punct/bi --bidirectional --epochs 12
+//   nerva tag train runs/punct/train.conll --valid runs/punct/valid.conll -o runs/punct/bi --bidirectional --epochs 10
 //   nerva tag eval runs/punct/bi runs/punct/test.conll
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ import { lrAt } from '../src/lm/neural/train.js';
 
 const { values: args } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '12' },
+    epochs: { type: 'string', default: '10' },
     hidden: { type: 'string', default: '128' }, // per direction: the bidirectional tagger has twice the recurrent units
     embed: { type: 'string', default: '64' },
     layers: { type: 'string', default: '1' },
