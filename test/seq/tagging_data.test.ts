@@ -95,3 +95,12 @@ test('punctuationTags / restorePunctuation: case and following mark per word, an
   assert.equal(restorePunctuation(r.tokens, r.labels), "Call me Ishmael. Some years ago never mind how long, the USA? Don't. he said,");
   assert.deepEqual(punctuationTags('A I.').labels, ['C', 'C.']); // one capital letter is 'C', not 'U'
 });
+
+test("NaiveBayes: a small class's <unk> does not win on words it never saw", async () => {
+  const { NaiveBayes } = await import('../../src/seq/naive_bayes.js');
+  // class 0: many passages over a large vocabulary; class 1: one passage of two words.
+  const big = Array.from({ length: 40 }, (_, i) => ({ symbols: [`w${i % 20}`, `v${i % 13}`, `u${i}`], label: 0 }));
+  const nb = NaiveBayes.train([...big, { symbols: ['x', 'y'], label: 1 }], 2, { order: 1 });
+  assert.equal(nb.predict(['w3', 'v5', 'w7']), 0); // words of class 0 only
+  assert.equal(nb.predict(['x', 'y', 'x']), 1);
+});
