@@ -5,7 +5,7 @@
 // passages on both sides. A bidirectional word LSTM with max pooling next to naive Bayes (one
 // word n-gram model per century, order 1 = bag of words, or 2; picked on validation).
 //
-//   npm run build && NERVA_NUM_THREADS=1 node dist/examples/sotu_century.js [--epochs 4]
+//   npm run build && NERVA_NUM_THREADS=1 node dist/examples/sotu_century.js [--epochs 3]
 import { createRequire } from 'node:module';
 import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -26,7 +26,7 @@ import { lrAt } from '../src/lm/neural/train.js';
 
 const { values: args } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '4' },
+    epochs: { type: 'string', default: '3' },
     window: { type: 'string', default: '80' }, // words per passage
     hidden: { type: 'string', default: '128' },
     embed: { type: 'string', default: '64' },
