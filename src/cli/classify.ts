@@ -34,7 +34,7 @@ train options:
   --level char|word       symbols: characters (default) or lowercased words and punctuation
   --arch lstm|gru         recurrent layer (default lstm)
   --bidirectional         read each sequence both ways
-  --pool mean|max|last    sequence vector: mean or max over the steps, or the final state (default mean)
+  --pool max|mean|last    sequence vector: max or mean over the steps, or the final state (default max)
   --embed N               embedding width (default 64)
   --hidden N              hidden units per direction (default 128)
   --layers N              recurrent layers (default 1)
@@ -98,7 +98,7 @@ async function train(argv: string[]): Promise<void> {
       level: { type: 'string', default: 'char' },
       arch: { type: 'string', default: 'lstm' },
       bidirectional: { type: 'boolean', default: false },
-      pool: { type: 'string', default: 'mean' },
+      pool: { type: 'string', default: 'max' },
       embed: { type: 'string', default: '64' },
       hidden: { type: 'string', default: '128' },
       layers: { type: 'string', default: '1' },

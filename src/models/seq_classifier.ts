@@ -24,7 +24,7 @@ export interface SeqClassifierConfig extends SeqEncoderConfig {
   pool: SeqPool;
 }
 
-export const DEFAULT_CLASSIFIER: Omit<SeqClassifierConfig, 'vocabSize' | 'numClasses'> = { ...DEFAULT_ENCODER, pool: 'mean' };
+export const DEFAULT_CLASSIFIER: Omit<SeqClassifierConfig, 'vocabSize' | 'numClasses'> = { ...DEFAULT_ENCODER, pool: 'max' };
 
 /**
  * Many to one: a sequence of symbols → one label. Embedding (row 0 = padding) → LSTM/GRU
