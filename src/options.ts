@@ -1,36 +1,32 @@
 import { NervaError } from './errors.js';
 
 /**
- * Refuses an options object with a key the function does not use, naming the function, the key,
- * the accepted keys and the nearest one ("did you mean"), so a misspelt option never silently
- * falls back to a default. `undefined` values count as absent.
+ * Refuses an options object with a key the function does not declare, naming the closest accepted
+ * key: `SeqClassifier: unknown option 'hiden' (did you mean 'hidden'?); accepted: arch, hidden, …`.
+ * Options are checked, never dropped (a misspelt option silently falling back to its default is
+ * the worst kind of bug in a training run).
  */
-export function checkOptions(where: string, options: object | undefined, accepted: readonly string[]): void {
+export function checkOptions(where: string, options: object | undefined | null, accepted: readonly string[]): void {
   if (options === undefined || options === null) return;
-  if (typeof options !== 'object') throw new NervaError(`${where}: options must be an object, got ${typeof options}`);
+  if (typeof options !== 'object' || Array.isArray(options)) throw new NervaError(`${where}: options must be an object, got ${Array.isArray(options) ? 'an array' : typeof options}`);
   for (const key of Object.keys(options)) {
     if (accepted.includes(key)) continue;
-    const near = nearest(key, accepted);
-    const hint = near !== null ? ` (did you mean '${near}'?)` : '';
-    throw new NervaError(`${where}: unknown option '${key}'${hint}; accepted: ${accepted.join(', ') || 'none'}`);
+    const near = closest(key, accepted);
+    throw new NervaError(`${where}: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; accepted: ${accepted.join(', ')}`);
   }
 }
 
-function nearest(key: string, accepted: readonly string[]): string | null {
+function closest(key: string, names: readonly string[]): string | null {
   let best: string | null = null;
-  let bestDistance = Infinity;
-  const k = key.toLowerCase().replace(/[_-]/g, '');
-  for (const a of accepted) {
-    const d = levenshtein(k, a.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = a;
-    }
+  let bestD = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const n of names) {
+    const d = distance(key.toLowerCase(), n.toLowerCase());
+    if (d < bestD) [best, bestD] = [n, d];
   }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : null;
+  return best;
 }
 
-function levenshtein(a: string, b: string): number {
+function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];

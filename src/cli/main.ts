@@ -18,6 +18,8 @@ const commands: Record<string, { about: string; load: () => Promise<Runner> }> =
   export: { about: "write a checkpoint's weights as plain safetensors (PyTorch state-dict names)", load: async () => (await import('./export.js')).run },
   import: { about: 'turn torchvision/PyTorch safetensors weights into a checkpoint (--arch resnet18…)', load: async () => (await import('./import.js')).run },
   lm: { about: 'recurrent (LSTM/GRU/RNN) language models: train, eval, sample', load: async () => (await import('./lm.js')).run },
+  classify: { about: 'sequence classification (text → label): train, eval, predict; naive-Bayes baseline', load: async () => (await import('./classify.js')).run },
+  tag: { about: 'sequence tagging (a label per token, CoNLL files): train, eval, predict', load: async () => (await import('./tag.js')).run },
 };
 
 function usage(): string {

@@ -18,7 +18,7 @@ import { ATTENTION_SCORES, type AttentionScore } from '../nn/attention.js';
 import { parsePairs, type TextPair } from '../seq/tsv.js';
 import { SYMBOL_LEVELS, joinSymbols, type SymbolLevel } from '../seq/symbols.js';
 import { bucketBatches } from '../seq/batching.js';
-import { hashFraction } from '../seq/split.js';
+import { isHeldOut } from '../seq/split.js';
 import { buildVocabs, encodePairs, lengthRatio, makeBatch, type EncodedPairs } from '../seq2seq/data.js';
 import { Seq2SeqTrainer, evaluateLoss } from '../seq2seq/train.js';
 import { evaluatePairs, translateAll } from '../seq2seq/translate.js';
@@ -201,7 +201,7 @@ async function train(argv: string[]): Promise<void> {
   } else {
     // Held out by a hash of the source (seeded), so the same pairs are held out on --resume.
     const share = Math.min(0.05, 2000 / pairs.length);
-    const held = (p: TextPair): boolean => pairs.length >= 20 && hashFraction(`${seed}\u0000${p.source}`) < share;
+    const held = (p: TextPair): boolean => pairs.length >= 20 && isHeldOut(p.source, share, String(seed));
     validPairs = pairs.filter(held);
     pairs = pairs.filter((p) => !held(p));
     validName = `${validPairs.length} pairs held out of ${file}`;

@@ -9,3 +9,6 @@ export { RNNLM, type RNNLMConfig } from './rnn_lm.js';
 export { freeze, unfreeze, replaceHead, paramGroups, extractFeatures, cacheFeatures, Truncated, frozenParameters } from './transfer.js';
 export { selectClasses, labelsPerClass } from './transfer_data.js';
 export { Seq2Seq, Seq2SeqEncoder, Seq2SeqDecoder, SEQ2SEQ_ARCHS, DEFAULT_SEQ2SEQ_CONFIG, type Seq2SeqConfig, type Seq2SeqArch, type DecoderState, type Memory } from './seq2seq.js';
+export { SeqClassifier, SEQ_POOLS, type SeqClassifierConfig, type SeqPool } from './seq_classifier.js';
+export { Tagger, type TaggerConfig } from './tagger.js';
+export { SeqTrainer, evaluateSeq, predictClasses, predictTags, makeBatch, type SeqExample, type BatchResult } from './seq_train.js';
