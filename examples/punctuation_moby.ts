@@ -17,19 +17,11 @@ import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
-import { manualSeed, Generator } from '../src/tensor/random.js';
-import { setBackend } from '../src/backend/index.js';
-import { Adam } from '../src/optim/adam.js';
-import { SymbolVocab } from '../src/seq/symbols.js';
-import { LabelSet } from '../src/seq/labels.js';
-import { bucketBatches } from '../src/seq/batching.js';
-import { formatConll } from '../src/seq/conll.js';
-import { MostFrequentTag } from '../src/seq/naive_bayes.js';
-import { classReport, microF1 } from '../src/seq/class_metrics.js';
-import { punctuationTags, restorePunctuation, markOf, caseOfTag } from '../src/seq/punctuation.js';
-import { Tagger } from '../src/models/tagger.js';
-import { SeqTrainer, evaluateSeq, predictTags, type SeqExample } from '../src/models/seq_train.js';
-import { lrAt } from '../src/lm/neural/train.js';
+import { manualSeed, Generator, setBackend } from 'nerva';
+import { Adam } from 'nerva/optim';
+import { SymbolVocab, LabelSet, bucketBatches, formatConll, MostFrequentTag, classReport, microF1, punctuationTags, restorePunctuation, markOf, caseOfTag } from 'nerva/seq';
+import { Tagger, SeqTrainer, evaluateSeq, predictTags, type SeqExample } from 'nerva/models';
+import { lrAt } from 'nerva/lm/neural';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,7 +41,6 @@ const { values: args } = parseArgs({
 const EPOCHS = Number(args.epochs), BATCH = Number(args['batch-size']), LR = Number(args.lr), WINDOW = Number(args.window);
 manualSeed(Number(args.seed));
 if (args.backend === 'wasm') {
-  await import('../src/backend/wasm/index.js');
   setBackend('wasm');
 }
 

@@ -10,19 +10,11 @@ import { createRequire } from 'node:module';
 import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
-import { manualSeed, Generator } from '../src/tensor/random.js';
-import { setBackend } from '../src/backend/index.js';
-import { Adam } from '../src/optim/adam.js';
-import { SymbolVocab } from '../src/seq/symbols.js';
-import { LabelSet } from '../src/seq/labels.js';
-import { isHeldOut } from '../src/seq/split.js';
-import { textSymbols } from '../src/seq/tokens.js';
-import { bucketBatches } from '../src/seq/batching.js';
-import { NaiveBayes } from '../src/seq/naive_bayes.js';
-import { classReport, formatClassReport } from '../src/seq/class_metrics.js';
-import { SeqClassifier } from '../src/models/seq_classifier.js';
-import { SeqTrainer, evaluateSeq, predictClasses, type SeqExample } from '../src/models/seq_train.js';
-import { lrAt } from '../src/lm/neural/train.js';
+import { manualSeed, Generator, setBackend } from 'nerva';
+import { Adam } from 'nerva/optim';
+import { SymbolVocab, LabelSet, isHeldOut, textSymbols, bucketBatches, NaiveBayes, classReport, formatClassReport } from 'nerva/seq';
+import { SeqClassifier, SeqTrainer, evaluateSeq, predictClasses, type SeqExample } from 'nerva/models';
+import { lrAt } from 'nerva/lm/neural';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,7 +33,6 @@ const { values: args } = parseArgs({
 const EPOCHS = Number(args.epochs), WINDOW = Number(args.window), BATCH = Number(args['batch-size']), LR = Number(args.lr), SEED = Number(args.seed);
 manualSeed(SEED);
 if (args.backend === 'wasm') {
-  await import('../src/backend/wasm/index.js');
   setBackend('wasm');
 }
 
