@@ -5,10 +5,11 @@
  *   nerva seq2seq eval DIR TEST.tsv [--beam K]
  *   nerva seq2seq translate DIR "input"… [--beam K] [--n-best N] [--attention out.png]
  */
-import { existsSync, readFileSync, statSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeDirectories, writeFileAtomic } from '../node/atomic.js';
+import { writeFileAtomic } from '../node/atomic.js';
 import { parseCommand } from './args.js';
+import { given as typed, int, makeOutputFolder, num, oneOf, percent, readText } from './seq_common.js';
 import { selectBackend } from './backend_args.js';
 import { NervaError } from '../errors.js';
 import { Generator, defaultGenerator, getRngState, manualSeed, setRngState } from '../tensor/random.js';
@@ -76,40 +77,13 @@ export async function run(argv: string[]): Promise<void> {
   throw new NervaError(`unknown seq2seq command '${sub}' (expected train, eval or translate; see nerva seq2seq --help)`);
 }
 
-function int(name: string, v: string | undefined, min = 1): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new NervaError(`--${name} must be an integer >= ${min}, got '${v}'`);
-  return n;
-}
-
-function num(name: string, v: string | undefined, min = 0, max = Infinity): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new NervaError(`--${name} must be a number in [${min}, ${max === Infinity ? '∞' : max}], got '${v}'`);
-  return n;
-}
-
-function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T {
-  if (!allowed.includes(v as T)) throw new NervaError(`--${name} must be one of ${allowed.join(', ')}, got '${v}'`);
-  return v as T;
-}
-
 /** Reads a pairs file (or '-' for stdin) with errors naming the file. */
 export function readPairs(path: string, what = 'pairs file'): TextPair[] {
-  let text: string;
-  if (path === '-') text = readFileSync(0, 'utf8');
-  else {
-    if (!existsSync(path)) throw new NervaError(`${what} '${path}' does not exist`);
-    if (statSync(path).isDirectory()) throw new NervaError(`${what} '${path}' is a folder, expected a source<TAB>target file`);
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path));
-    } catch {
-      throw new NervaError(`${what} '${path}' is not valid UTF-8 text`);
-    }
-  }
+  const text = path === '-' ? readFileSync(0, 'utf8') : readText(path, what);
   return parsePairs(text, path === '-' ? 'stdin' : path);
 }
 
-const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+const pct = percent;
 
 // ------------------------------------------------------------------ train
 
@@ -150,7 +124,7 @@ async function train(argv: string[]): Promise<void> {
   if (positionals.length !== 1) throw new NervaError(`seq2seq train takes one pairs file (source<TAB>target lines), got ${positionals.length}${positionals.length ? ': ' + positionals.join(', ') : ''}`);
   const dir = o.out;
   if (!dir) throw new NervaError('seq2seq train needs an output folder: -o DIR');
-  const given = (name: string): boolean => argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  const given = (name: string): boolean => typed(argv, name);
   const modelPath = join(dir, MODEL_FILE);
   if (o.resume && o.force) throw new NervaError('--resume and --force contradict each other: --resume continues the model in DIR, --force replaces it');
   if (!o.resume && existsSync(modelPath) && !o.force) throw new NervaError(`'${dir}' already holds a trained model: continue it with --resume, replace it with --force, or choose another -o`);
@@ -243,11 +217,7 @@ async function train(argv: string[]): Promise<void> {
     if (pos) ({ epoch: startEpoch, batch: startBatch, elapsed: elapsedBefore } = pos);
     if (resumed.checkpoint.rngState) setRngState(resumed.checkpoint.rngState.map((v) => (v === null ? NaN : v)));
   }
-  try {
-    makeDirectories(dir);
-  } catch (err) {
-    throw new NervaError(`cannot create the output folder '${dir}': ${(err as Error).message}; choose another with -o`);
-  }
+  makeOutputFolder(dir);
   if (resumed === null) {
     if (o.force) rmSync(join(dir, 'log.jsonl'), { force: true });
     saveVocabs(dir, vocabs);

@@ -3,7 +3,7 @@ import { noGrad } from '../autograd/grad_mode.js';
 import { crossEntropy } from '../functional/loss.js';
 import { softmax } from '../ops/softmax.js';
 import { reshape } from '../ops/index.js';
-import { clipGradNorm } from '../optim/clip.js';
+import { guardedStep } from '../optim/guarded_step.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { padBatch, sequentialBatches } from '../seq/batching.js';
 import type { SeqClassifier } from './seq_classifier.js';
@@ -79,16 +79,7 @@ export class SeqTrainer {
     this.model.train();
     const batch = makeBatch(examples, this.task);
     const { logits, loss } = batchLoss(this.model, this.task, batch);
-    const value = loss.item();
-    this.optimizer.zeroGrad();
-    if (!Number.isFinite(value)) throw this.diverged(`the loss became ${value}`);
-    loss.backward();
-    const norm = clipGradNorm(this.model.parameters(), this.clip > 0 ? this.clip : Infinity);
-    if (!Number.isFinite(norm)) {
-      this.optimizer.zeroGrad();
-      throw this.diverged(`the gradient norm became ${norm}`);
-    }
-    this.optimizer.step();
+    const { loss: value } = guardedStep(loss, this.model.parameters(), this.optimizer, this.clip, (what) => this.diverged(what));
     this.step++;
     return { loss: value, ...countCorrect(logits, batch.target) };
   }

@@ -2,7 +2,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { argmax, reshape } from '../ops/index.js';
 import { crossEntropy } from '../functional/loss.js';
-import { clipGradNorm } from '../optim/clip.js';
+import { guardedStep } from '../optim/guarded_step.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Generator } from '../tensor/random.js';
 import type { Seq2Seq } from '../models/seq2seq.js';
@@ -71,16 +71,7 @@ export class Seq2SeqTrainer {
     model.train();
     const tgtIn = this.samplingRate > 0 ? this.mixPredictions(batch) : batch.tgtIn;
     const loss = seq2seqLoss(model, batch, { labelSmoothing: this.labelSmoothing, tgtIn });
-    const value = loss.item();
-    this.optimizer.zeroGrad();
-    if (!Number.isFinite(value)) throw this.diverged(`the loss became ${value}`);
-    loss.backward();
-    const gradNorm = clipGradNorm(model.parameters(), this.clip > 0 ? this.clip : Infinity);
-    if (!Number.isFinite(gradNorm)) {
-      this.optimizer.zeroGrad();
-      throw this.diverged(`the gradient norm became ${gradNorm}`);
-    }
-    this.optimizer.step();
+    const { loss: value, gradNorm } = guardedStep(loss, model.parameters(), this.optimizer, this.clip, (what) => this.diverged(what));
     this.step++;
     return { loss: value, gradNorm, tokens: batch.tokens };
   }

@@ -2,7 +2,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { noGrad } from '../../autograd/grad_mode.js';
 import { reshape } from '../../ops/movement.js';
 import { softmaxCrossEntropy } from './loss.js';
-import { clipGradNorm } from '../../optim/clip.js';
+import { guardedStep } from '../../optim/guarded_step.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 import { detachState, type LMState, type RNNLM } from '../../models/rnn_lm.js';
 import { BatchedStream } from './data.js';
@@ -66,16 +66,7 @@ export class LMTrainer {
     const { logits, state } = model.run(x, this.state);
     const V = logits.shape[2]!;
     const loss = softmaxCrossEntropy(reshape(logits, [-1, V]), reshape(y, [-1])); // (T·B, V) vs (T·B)
-    const value = loss.item();
-    this.optimizer.zeroGrad();
-    if (!Number.isFinite(value)) throw this.diverged(`the loss became ${value}`);
-    loss.backward();
-    const gradNorm = clipGradNorm(model.parameters(), this.clip > 0 ? this.clip : Infinity);
-    if (!Number.isFinite(gradNorm)) {
-      this.optimizer.zeroGrad();
-      throw this.diverged(`the gradient norm became ${gradNorm}`);
-    }
-    this.optimizer.step();
+    const { loss: value, gradNorm } = guardedStep(loss, model.parameters(), this.optimizer, this.clip, (what) => this.diverged(what));
     this.state = detachState(state);
     this.step++;
     return { loss: value, gradNorm, tokens: y.size };
