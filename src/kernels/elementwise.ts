@@ -1,7 +1,7 @@
 // Row-wise softmax cross-entropy (forward and backward) and the sum over a leading axis, float32.
 // Single-threaded: src/backend/wasm/elementwise.ts calls these exports directly. The math is that of
 // src/backend/ref/elementwise.ts (the specification); the notes say where float32 differs.
-import { expf1, expv } from './math';
+import { expf1, expv, sigmoidf1, sigmoidv, tanhf1, tanhv } from './math';
 import { reluBits1, reluBits4, reluGrad1, reluGrad4 } from './simd';
 
 /** Columns per block of sumLeading_f32: 512 f64 accumulators (4 KiB) stay in L1. */
@@ -204,6 +204,42 @@ export function relu_f32(x: usize, out: usize, n: i32): void {
     const o = <usize>i << 2;
     store<f32>(out + o, reluBits1(load<f32>(x + o)));
   }
+}
+
+/**
+ * out = f(x) for f = tanh (op 0), σ (op 1) or exp (op 2): the SIMD approximations of math.ts
+ * (≤ 2 ulp from the float64 reference rounded to float32) for x in [−87, 88]; where they clamp
+ * (exp saturating instead of overflowing to ∞ or underflowing to a subnormal or 0) and for NaN,
+ * the element is computed as ref computes it, in float64. The tail uses the same arithmetic on one
+ * lane, so an element's value does not depend on where it sits. out may alias x.
+ */
+export function unaryMath_f32(x: usize, out: usize, n: i32, op: i32): void {
+  const lo = f32x4.splat(-87.0);
+  const hi = f32x4.splat(88.0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    // (v ≥ lo && v ≤ hi) is false for NaN too
+    if (i32x4.all_true(v128.and(f32x4.ge(v, lo), f32x4.le(v, hi)))) {
+      v128.store(out + o, op === 0 ? tanhv(v) : op === 1 ? sigmoidv(v) : expv(v));
+    } else {
+      for (let k = 0; k < 4; k++) store<f32>(out + o + (<usize>k << 2), mathOne(load<f32>(x + o + (<usize>k << 2)), op));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, mathOne(load<f32>(x + o), op));
+  }
+}
+
+/** One element of unaryMath_f32: the lane arithmetic inside [−87, 88], ref's float64 formula outside. */
+function mathOne(v: f32, op: i32): f32 {
+  if (v >= -87.0 && v <= 88.0) return op === 0 ? tanhf1(v) : op === 1 ? sigmoidf1(v) : expf1(v);
+  const d = <f64>v;
+  if (op === 0) return <f32>Math.tanh(d);
+  if (op === 1) return <f32>(d >= 0 ? 1 / (1 + Math.exp(-d)) : Math.exp(d) / (1 + Math.exp(d)));
+  return <f32>Math.exp(d);
 }
 
 /** gx = gy · 1[x > 0] as a product (a NaN or ±∞ gradient times 0 stays NaN, as in ref). gx may alias gy. */

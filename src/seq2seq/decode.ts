@@ -165,10 +165,17 @@ function beamSearch(model: Seq2Seq, input: DecodeInput, o: SearchOptions): Hypot
   let rows: { b: number; beam: Beam }[] = Array.from({ length: B }, (_, b) => ({ b, beam: { ids: [], logProb: 0, attention: o.attention ? [] : undefined } }));
   let state = enc.state;
   const finished: Hypothesis[][] = Array.from({ length: B }, () => []);
+  let memory: Memory = enc.memory;
+  let memoryRows = Int32Array.from({ length: B }, (_, b) => b);
   for (let t = 0; rows.length > 0; t++) {
     const R = rows.length;
-    const sources = new Tensor(Int32Array.from(rows, (r) => r.b), [R]);
-    const memory: Memory = { outputs: indexSelect(enc.memory.outputs, 0, sources), mask: indexSelect(enc.memory.mask, 0, sources) };
+    // Each row attends to its source's memory; gathered again only when the rows' sources change.
+    const sources = Int32Array.from(rows, (r) => r.b);
+    if (sources.length !== memoryRows.length || sources.some((b, i) => b !== memoryRows[i])) {
+      const index = new Tensor(sources, [R]);
+      memory = { outputs: indexSelect(enc.memory.outputs, 0, index), mask: indexSelect(enc.memory.mask, 0, index) };
+      memoryRows = sources;
+    }
     const prev = Int32Array.from(rows, (r) => (r.beam.ids.length === 0 ? BOS : r.beam.ids[r.beam.ids.length - 1]!));
     const r = step(model, prev, state, memory);
     const V = r.logp.length / R;
@@ -180,13 +187,10 @@ function beamSearch(model: Seq2Seq, input: DecodeInput, o: SearchOptions): Hypot
       while (end < R && rows[end]!.b === b) end++;
       const atLimit = t >= input.maxLengths[b]!;
       // Candidates: every live beam × every allowed token (only </s> at the length limit), best first.
-      const cands: { row: number; v: number; logProb: number }[] = [];
-      for (let row = start; row < end; row++) {
-        const beam = rows[row]!.beam;
-        if (atLimit) cands.push({ row, v: EOS, logProb: beam.logProb });
-        else for (let v = 0; v < V; v++) if (!BANNED.includes(v)) cands.push({ row, v, logProb: beam.logProb + r.logp[row * V + v]! });
-      }
-      cands.sort((x, y) => y.logProb - x.logProb);
+      // At most 2K of them are ever used (each becomes one of ≤ K live beams or ≤ K finished ones).
+      const cands = atLimit
+        ? Array.from({ length: end - start }, (_, i) => ({ row: start + i, v: EOS, logProb: rows[start + i]!.beam.logProb }))
+        : topCandidates(r.logp, V, start, end, (row) => rows[row]!.beam.logProb, 2 * K);
       let live = 0;
       for (const c of cands) {
         const parent = rows[c.row]!.beam;
@@ -216,4 +220,32 @@ function beamSearch(model: Seq2Seq, input: DecodeInput, o: SearchOptions): Hypot
     if (rows.length > 0) state = select(r.state, new Tensor(Int32Array.from(parents), [parents.length]));
   }
   return finished.map((f) => f.sort((x, y) => y.score - x.score).slice(0, nBest));
+}
+
+/**
+ * The m best (row, token) extensions of rows [start, end): score = base(row) + logp[row·V + v],
+ * banned tokens skipped, best first (ties: lower row, then lower token). A sorted list of m kept
+ * while scanning, so no object is made per candidate.
+ */
+function topCandidates(logp: ArrayLike<number>, V: number, start: number, end: number, base: (row: number) => number, m: number): { row: number; v: number; logProb: number }[] {
+  const score = new Float64Array(m).fill(-Infinity);
+  const at = new Int32Array(m).fill(-1);
+  let n = 0;
+  for (let row = start; row < end; row++) {
+    const b = base(row);
+    for (let v = 0; v < V; v++) {
+      if (v === PAD || v === BOS || v === UNK) continue;
+      const x = b + logp[row * V + v]!;
+      if (n === m && !(x > score[m - 1]!)) continue;
+      let i = n < m ? n++ : m - 1;
+      while (i > 0 && score[i - 1]! < x) {
+        score[i] = score[i - 1]!;
+        at[i] = at[i - 1]!;
+        i--;
+      }
+      score[i] = x;
+      at[i] = row * V + v;
+    }
+  }
+  return Array.from({ length: n }, (_, i) => ({ row: Math.floor(at[i]! / V), v: at[i]! % V, logProb: score[i]! }));
 }

@@ -213,3 +213,27 @@ test('relu and its backward: wasm = ref bitwise on odd lengths with ±0, ±∞ a
     assert.deepEqual(inPlace, g0, `relu backward in place n=${n}`);
   }
 });
+
+test('tanh, sigmoid, exp: wasm SIMD within 2 ulp of ref on lengths ≡ 0-3 mod 4, with saturation, ±0, ±∞ and NaN', () => {
+  for (const op of ['tanh', 'sigmoid', 'exp'] as const) {
+    for (const n of [1024, 1025, 1026, 1027, 4099]) {
+      const x = new Float32Array(n);
+      for (let i = 0; i < n; i++) x[i] = (rand() * 2 - 1) * (i % 3 === 0 ? 0.5 : i % 3 === 1 ? 8 : 80);
+      x.set([0, -0, Infinity, -Infinity, NaN, 1e-30, -1e-30, 88, -87], 0);
+      const want = new Float32Array(n), got = new Float32Array(n);
+      ref.unary(op, x, want);
+      wasmBackend.unary(op, x, got);
+      for (let i = 0; i < n; i++) {
+        const w = want[i]!, g = got[i]!;
+        if (!Number.isFinite(w)) {
+          assert.ok(Object.is(g, w) || (Number.isNaN(g) && Number.isNaN(w)), `${op}(${x[i]}) = ${g}, ref ${w}`);
+          continue;
+        }
+        // 2 ulp of float32 at w (and of the smallest normal near 0)
+        const ulp = Math.max(Math.abs(w), 2 ** -126) * 2 ** -23;
+        assert.ok(Math.abs(g - w) <= 2 * ulp, `${op}(${x[i]}) = ${g}, ref ${w} (n = ${n}, element ${i})`);
+      }
+      assert.ok(Object.is(got[1], op === 'tanh' ? -0 : got[1]), 'tanh(−0) = −0');
+    }
+  }
+});

@@ -139,16 +139,21 @@ export function binary(op: BinaryOp, a: StridedInput, b: StridedInput, out: Data
   copyOut(rt, px, out, n);
 }
 
+/** The unary ops with a SIMD kernel besides relu: their op code in unaryMath_f32. */
+const MATH_OPS: Partial<Record<UnaryOp, number>> = { tanh: 0, sigmoid: 1, exp: 2 };
+
 export function unary(op: UnaryOp, x: DataArray, out: DataArray, alpha?: number): void {
   const n = x.length;
-  if (op !== 'relu' || !(x instanceof Float32Array && out instanceof Float32Array) || n < MIN_ELEMS) return ref.unary(op, x, out, alpha);
+  const math = MATH_OPS[op];
+  if ((op !== 'relu' && math === undefined) || !(x instanceof Float32Array && out instanceof Float32Array) || n < MIN_ELEMS) return ref.unary(op, x, out, alpha);
   const rt = getRuntime();
   const arena = new Arena(rt.wsBase);
   const px = arena.alloc(n);
   if (!rt.canHold(arena.p)) return ref.unary(op, x, out, alpha);
   rt.ensureBytes(arena.p);
   copyIn(rt, x, px, n);
-  rt.ex.relu_f32(px, px, n);
+  if (math === undefined) rt.ex.relu_f32(px, px, n);
+  else rt.ex.unaryMath_f32(px, px, n, math);
   copyOut(rt, px, out, n);
 }
 

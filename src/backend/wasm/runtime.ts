@@ -50,6 +50,7 @@ interface Exports {
   addInto(dst: number, src: number, n: number): void;
   rotateTransposeWeights(src: number, dst: number, o: number, c: number, kArea: number): void;
   relu_f32(x: number, out: number, n: number): void;
+  unaryMath_f32(x: number, out: number, n: number, op: number): void;
   reluBackward_f32(x: number, gy: number, gx: number, n: number): void;
   adam_f32(theta: number, grad: number, m: number, v: number, n: number, beta1: number, beta2: number,
     stepSize: number, bc2Sqrt: number, eps: number, l2: number, sign: number, decay: number): void;
