@@ -9,6 +9,7 @@ const commands = [
   ['train'], ['eval', 'x'], ['predict', 'x', 'y'], ['summary', 'lenet5'], ['filter'], ['viz', 'x'],
   ['finetune', 'x'], ['export', 'x'], ['import', 'x'], ['lm', 'train'], ['lm', 'eval', 'x'], ['lm', 'sample', 'x'],
   ['ngram', 'train'], ['ngram', 'ppl', 'x', 'y'], ['ngram', 'sample', 'x'], ['ngram', 'query', 'x'],
+  ['seq2seq', 'train'], ['seq2seq', 'eval', 'x', 'y'], ['seq2seq', 'translate', 'x'], ['g2p', 'x'], ['g2p', 'split'],
   ['classify', 'train'], ['classify', 'eval', 'x', 'y'], ['classify', 'predict', 'x', 'y'], ['tag', 'train'], ['tag', 'eval', 'x', 'y'], ['tag', 'predict', 'x'],
 ];
 
