@@ -11,6 +11,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { makeDirectories } from '../node/atomic.js';
 import { parseCommand } from './args.js';
+import { InterruptWatch } from './interrupt.js';
 import { NervaError } from '../errors.js';
 import { getRngState, manualSeed, setRngState } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -249,12 +250,7 @@ async function train(argv: string[]): Promise<void> {
     const carry = st ? { shape: [...st.h.shape], h: Array.from(st.h.toTypedArray()), c: st.c ? Array.from(st.c.toTypedArray()) : undefined } : undefined;
     saveLM(dir, model, { optimizer, step: trainer.step, epoch, rngState: getRngState(), extra: { level: spec.level, corpus: corpus.name, batchSize, seqLen, epochs, lr, clip, carry } });
   };
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (interrupted) process.exit(130); // a second Ctrl-C leaves at once
-    interrupted = true;
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = new InterruptWatch();
   const started = Date.now();
   try {
     for (let epoch = Math.max(1, startEpoch); epoch <= epochs; epoch++) {
@@ -285,7 +281,7 @@ async function train(argv: string[]): Promise<void> {
         }
         if (trainer.step % saveEvery === 0) save(epoch);
         await new Promise((resolve) => setImmediate(resolve)); // lets Ctrl-C arrive
-        if (interrupted) {
+        if (interrupt.requested) {
           bar.finish();
           save(epoch);
           console.error(`interrupted: saved step ${trainer.step} to '${dir}'; continue with nerva lm train ${positionals[0] ?? ''} -o ${dir} --resume`.replace('  ', ' '));
@@ -302,7 +298,7 @@ async function train(argv: string[]): Promise<void> {
     }
     console.error(`done in ${formatDuration((Date.now() - started) / 1000)}; model in '${dir}'. Try: nerva lm sample ${dir} --prompt "..."`);
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.release();
   }
 }
 

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../node/atomic.js';
 import { parseCommand } from './args.js';
+import { InterruptWatch } from './interrupt.js';
 import { given as typed, int, makeOutputFolder, num, oneOf, percent, readText } from './seq_common.js';
 import { selectBackend } from './backend_args.js';
 import { NervaError } from '../errors.js';
@@ -236,12 +237,7 @@ async function train(argv: string[]): Promise<void> {
     const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
     writeFileAtomic(path, old + JSON.stringify(record) + '\n');
   };
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (interrupted) process.exit(130); // a second Ctrl-C leaves at once
-    interrupted = true;
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = new InterruptWatch();
   const started = Date.now();
   const firstStep = trainer.step;
   const elapsed = (): number => elapsedBefore + (Date.now() - started) / 1000;
@@ -273,12 +269,12 @@ async function train(argv: string[]): Promise<void> {
         await new Promise((resolve) => setImmediate(resolve)); // lets Ctrl-C arrive
         const outOfTime = elapsed() >= budget;
         const stopped = trainer.step - firstStep >= stopAfter && k + 1 < batches.length;
-        if (interrupted || outOfTime || stopped) {
+        if (interrupt.requested || outOfTime || stopped) {
           bar.finish();
           save(epoch, k + 1, elapsed());
-          if (interrupted || stopped) {
-            console.error(`${interrupted ? 'interrupted' : `stopped after ${stopAfter} steps`}: saved step ${trainer.step} to '${dir}'; continue with nerva seq2seq train ${file} -o ${dir} --resume`);
-            if (interrupted) process.exitCode = 130;
+          if (interrupt.requested || stopped) {
+            console.error(`${interrupt.requested ? 'interrupted' : `stopped after ${stopAfter} steps`}: saved step ${trainer.step} to '${dir}'; continue with nerva seq2seq train ${file} -o ${dir} --resume`);
+            if (interrupt.requested) process.exitCode = 130;
             return;
           }
           console.error(`time budget of ${minutes} minutes reached in epoch ${epoch} (step ${trainer.step}); saved to '${dir}'`);
@@ -297,7 +293,7 @@ async function train(argv: string[]): Promise<void> {
     }
     console.error(`done in ${formatDuration(elapsed())}: '${dir}' (try: nerva seq2seq translate ${dir} "…")`);
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.release();
   }
 }
 

@@ -1,3 +1,4 @@
+import { InterruptWatch } from './interrupt.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Adam } from '../optim/adam.js';
@@ -63,12 +64,7 @@ export async function fitNetwork(o: FitOptions): Promise<{ valid: BatchResult | 
   const lengths = o.train.map((e) => e.ids.length);
   const sizeOf = (e: SeqExample): number => (task === 'classify' ? 1 : e.ids.length);
   const total = o.train.reduce((n, e) => n + sizeOf(e), 0);
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = new InterruptWatch();
   const started = Date.now();
   let last: BatchResult | null = null;
   try {
@@ -94,7 +90,7 @@ export async function fitNetwork(o: FitOptions): Promise<{ valid: BatchResult | 
         count += r.count;
         bar.tick(batch.reduce((n, e) => n + sizeOf(e), 0), { loss: lossSum / count, acc: correct / count, lr: optimizer.paramGroups[0]!.lr });
         await new Promise((resolve) => setImmediate(resolve)); // lets Ctrl-C arrive
-        if (interrupted) {
+        if (interrupt.requested) {
           bar.finish();
           const where = epoch > 1 ? `the checkpoint after epoch ${epoch - 1} is in '${o.dir}'; continue with ${o.resumeCommand} --resume` : 'no epoch finished, nothing was saved';
           console.error(`interrupted in epoch ${epoch}: ${where}`);
@@ -113,7 +109,7 @@ export async function fitNetwork(o: FitOptions): Promise<{ valid: BatchResult | 
       }
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.release();
   }
   return { valid: last, seconds: (Date.now() - started) / 1000 };
 }
