@@ -1,10 +1,11 @@
 import { Tensor } from '../tensor/tensor.js';
-import { cat, narrow, reshape, stack, tanh } from '../ops/index.js';
+import { cat, stack, tanh } from '../ops/index.js';
 import { dropout } from '../functional/dropout.js';
 import { Module } from '../nn/module.js';
 import { Embedding } from '../nn/embedding.js';
 import { Linear } from '../nn/linear.js';
-import { GRU, LSTM, type RNNBase } from '../nn/rnn.js';
+import type { RNNBase } from '../nn/rnn.js';
+import { layerFinalStates, recurrentLayers, SEQ_ARCHS, type SeqArch } from './seq_common.js';
 import { createAttention, ATTENTION_SCORES, type Attention, type AttentionScore } from '../nn/attention.js';
 import { uniform_ } from '../nn/init.js';
 import { PAD } from '../seq/symbols.js';
@@ -30,8 +31,9 @@ import { NervaError, ShapeError, formatShape } from '../errors.js';
  * bridge_c.weight (LSTM), decoder.embedding.weight, decoder.rnn.…, decoder.attention.…,
  * decoder.concat.weight, decoder.out.weight.
  */
-export type Seq2SeqArch = 'lstm' | 'gru';
-export const SEQ2SEQ_ARCHS: readonly Seq2SeqArch[] = ['lstm', 'gru'];
+/** The recurrent layers of both sides: those of the classifier and tagger (models/seq_common.ts). */
+export type Seq2SeqArch = SeqArch;
+export const SEQ2SEQ_ARCHS: readonly Seq2SeqArch[] = SEQ_ARCHS;
 
 export interface Seq2SeqConfig {
   arch: Seq2SeqArch;
@@ -77,11 +79,6 @@ export interface Memory {
   mask: Tensor;
 }
 
-function makeRnn(arch: Seq2SeqArch, input: number, hidden: number, layers: number, dropoutP: number, bidirectional: boolean): RNNBase {
-  const options = { numLayers: layers, dropout: layers > 1 ? dropoutP : 0, batchFirst: true, bidirectional };
-  return arch === 'lstm' ? new LSTM(input, hidden, options) : new GRU(input, hidden, options);
-}
-
 /** Embedding → (bidirectional) recurrent layers. Shape: src (B, S) → outputs (B, S, D·H), h (L·D, B, H). */
 export class Seq2SeqEncoder extends Module {
   embedding: Embedding;
@@ -90,7 +87,8 @@ export class Seq2SeqEncoder extends Module {
   constructor(readonly config: Seq2SeqConfig) {
     super();
     this.embedding = this.registerModule('embedding', new Embedding(config.srcVocab, config.embed, { paddingIdx: PAD }));
-    this.rnn = this.registerModule('rnn', makeRnn(config.arch, config.embed, config.encoderHidden, config.encoderLayers, config.dropout, config.bidirectional));
+    const { arch, srcVocab: vocabSize, embed, encoderHidden: hidden, encoderLayers: layers, bidirectional, dropout: p } = config;
+    this.rnn = this.registerModule('rnn', recurrentLayers({ arch, vocabSize, embed, hidden, layers, bidirectional, dropout: p }));
   }
 
   run(src: Tensor, lengths: ArrayLike<number>): { outputs: Tensor; h: Tensor; c?: Tensor } {
@@ -116,7 +114,8 @@ export class Seq2SeqDecoder extends Module {
     super();
     const memoryWidth = config.encoderHidden * (config.bidirectional ? 2 : 1);
     this.embedding = this.registerModule('embedding', new Embedding(config.tgtVocab, config.embed, { paddingIdx: PAD }));
-    this.rnn = this.registerModule('rnn', makeRnn(config.arch, config.embed, config.decoderHidden, config.decoderLayers, config.dropout, false));
+    const { arch, tgtVocab: vocabSize, embed, decoderHidden: hidden, decoderLayers: layers, dropout: p } = config;
+    this.rnn = this.registerModule('rnn', recurrentLayers({ arch, vocabSize, embed, hidden, layers, bidirectional: false, dropout: p }));
     this.attention = this.registerModule('attention', createAttention(config.attention, config.decoderHidden, memoryWidth));
     this.concat = this.registerModule('concat', new Linear(memoryWidth + config.decoderHidden, config.decoderHidden, { bias: false }));
     this.out = this.registerModule('out', new Linear(config.decoderHidden, config.tgtVocab));
@@ -188,13 +187,9 @@ export class Seq2Seq extends Module {
   /** (Le·D, B, He) final encoder states → (Ld, B, Hd): decoder layer l reads encoder layer min(l, Le − 1). */
   private bridgeState(s: Tensor, bridge: Linear): Tensor {
     const c = this.config;
-    const D = c.bidirectional ? 2 : 1;
-    const B = s.shape[1]!;
     const layers: Tensor[] = [];
     for (let l = 0; l < c.decoderLayers; l++) {
-      const e = Math.min(l, c.encoderLayers - 1);
-      const both = narrow(s, 0, e * D, D); // (D, B, He): forward then backward direction
-      const joined = D === 1 ? reshape(both, [B, c.encoderHidden]) : cat([reshape(narrow(both, 0, 0, 1), [B, c.encoderHidden]), reshape(narrow(both, 0, 1, 1), [B, c.encoderHidden])], 1);
+      const joined = layerFinalStates(s, Math.min(l, c.encoderLayers - 1), c.bidirectional ? 2 : 1); // (B, D·He)
       layers.push(tanh(bridge.forward(joined))); // (B, Hd)
     }
     return stack(layers, 0);

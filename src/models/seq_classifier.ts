@@ -1,13 +1,13 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { dropout } from '../functional/dropout.js';
 import { maskedMax, maskedMean } from '../functional/seq_pool.js';
-import { cat, narrow, reshape } from '../ops/index.js';
+
 import { Module } from '../nn/module.js';
 import { Embedding } from '../nn/embedding.js';
 import { Linear } from '../nn/linear.js';
 import type { RNNBase } from '../nn/rnn.js';
 import { PAD } from '../seq/symbols.js';
-import { DEFAULT_ENCODER, encoderConfig, recurrentLayers, type SeqEncoderConfig } from './seq_common.js';
+import { DEFAULT_ENCODER, encoderConfig, layerFinalStates, recurrentLayers, type SeqEncoderConfig } from './seq_common.js';
 import { NervaError, ShapeError, formatShape } from '../errors.js';
 
 /** How the per-step outputs become one vector per sequence. */
@@ -59,11 +59,7 @@ export class SeqClassifier extends Module {
     if (c.pool === 'mean') pooled = maskedMean(r.output, lengths); // (B, D·H)
     else if (c.pool === 'max') pooled = maskedMax(r.output, lengths);
     else {
-      // h is (L·D, B, H); the last layer's directions are its last D rows.
-      const D = c.bidirectional ? 2 : 1;
-      const B = ids.shape[0]!;
-      const last = narrow(r.h, 0, (c.layers - 1) * D, D); // (D, B, H)
-      pooled = D === 1 ? reshape(last, [B, c.hidden]) : cat([reshape(narrow(last, 0, 0, 1), [B, c.hidden]), reshape(narrow(last, 0, 1, 1), [B, c.hidden])], 1);
+      pooled = layerFinalStates(r.h, c.layers - 1, c.bidirectional ? 2 : 1); // the last layer's states: (B, D·H)
     }
     return this.fc.forward(dropout(pooled, c.dropout, this.training)); // (B, C)
   }

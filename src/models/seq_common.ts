@@ -1,3 +1,5 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { cat, narrow, reshape } from '../ops/index.js';
 import { GRU, LSTM, type RNNBase } from '../nn/rnn.js';
 import { checkOptions } from '../options.js';
 import { NervaError } from '../errors.js';
@@ -41,4 +43,12 @@ export function encoderConfig<C extends SeqEncoderConfig>(where: string, given: 
 export function recurrentLayers(c: SeqEncoderConfig): RNNBase {
   const opts = { numLayers: c.layers, bidirectional: c.bidirectional, batchFirst: true, dropout: c.layers > 1 ? c.dropout : 0 };
   return c.arch === 'lstm' ? new LSTM(c.embed, c.hidden, opts) : new GRU(c.embed, c.hidden, opts);
+}
+
+/** One layer's final states, every direction side by side: h (L·D, B, H) → (B, D·H), forward first. */
+export function layerFinalStates(h: Tensor, layer: number, directions: number): Tensor {
+  const [, B, H] = h.shape as [number, number, number];
+  const rows = narrow(h, 0, layer * directions, directions); // (D, B, H)
+  if (directions === 1) return reshape(rows, [B, H]);
+  return cat(Array.from({ length: directions }, (_, d) => reshape(narrow(rows, 0, d, 1), [B, H])), 1);
 }
